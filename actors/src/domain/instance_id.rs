@@ -1,0 +1,62 @@
+use std::fmt;
+use std::str::FromStr;
+
+/// An EC2 instance id (`i-` + 8 or 17 hex digits), packed into 16 bytes so targets stay `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceId {
+    digits: u8,
+    value: u128,
+}
+
+/// Why a string is not an instance id.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not an EC2 instance id: {0:?} (want i- followed by 8 or 17 hex digits)")]
+pub struct InstanceIdError(pub String);
+
+impl FromStr for InstanceId {
+    type Err = InstanceIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || InstanceIdError(s.to_owned());
+        let hex = s.strip_prefix("i-").ok_or_else(bad)?;
+        if !(hex.len() == 8 || hex.len() == 17) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let value = u128::from_str_radix(hex, 16).map_err(|_| bad())?;
+        Ok(InstanceId {
+            digits: hex.len() as u8,
+            value,
+        })
+    }
+}
+
+impl fmt::Display for InstanceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "i-{:0width$x}", self.value, width = self.digits as usize)
+    }
+}
+
+impl fmt::Debug for InstanceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_long_and_short_ids() {
+        for s in ["i-0123456789abcdef0", "i-00ab00cd"] {
+            assert_eq!(s.parse::<InstanceId>().unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_ids() {
+        for s in ["0123456789abcdef0", "i-xyz", "i-123", "i-0123456789abcdef0123"] {
+            assert!(s.parse::<InstanceId>().is_err(), "{s}");
+        }
+    }
+}

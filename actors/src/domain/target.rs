@@ -1,0 +1,105 @@
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+
+use super::InstanceId;
+
+/// What ELB registers: a pod IP (ip mode) or an EC2 instance (instance mode).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub enum TargetId {
+    /// A pod IP, IPv4 or IPv6.
+    Ip(IpAddr),
+    /// An EC2 instance id taken from a Node's `spec.providerID`.
+    Instance(InstanceId),
+}
+
+/// An availability zone, interned to a small number by whoever builds snapshots (0 = none given).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+pub struct Zone(pub u16);
+
+/// One ELB target. Identity is (id, port), as in ELB; the zone rides along for RegisterTargets.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    /// The IP or instance.
+    pub id: TargetId,
+    /// The port traffic is sent to (container port in ip mode, nodePort in instance mode).
+    pub port: u16,
+    /// The zone, when the target needs one named (IPs outside the VPC).
+    pub zone: Option<Zone>,
+}
+
+impl Target {
+    /// An IP target without an explicit zone.
+    pub fn ip(ip: IpAddr, port: u16) -> Self {
+        Target {
+            id: TargetId::Ip(ip),
+            port,
+            zone: None,
+        }
+    }
+
+    /// An instance target without an explicit zone.
+    pub fn instance(id: InstanceId, port: u16) -> Self {
+        Target {
+            id: TargetId::Instance(id),
+            port,
+            zone: None,
+        }
+    }
+}
+
+// Identity excludes the zone: ELB knows a target by id and port, so a zone appearing on a known
+// endpoint must not look like a new target (that would cost a deregister and a register).
+impl PartialEq for Target {
+    fn eq(&self, other: &Self) -> bool {
+        self.port == other.port && self.id == other.id
+    }
+}
+
+impl Eq for Target {}
+
+impl Hash for Target {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+        self.port.hash(state);
+    }
+}
+
+impl Ord for Target {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.id.cmp(&other.id).then(self.port.cmp(&other.port))
+    }
+}
+
+impl PartialOrd for Target {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id {
+            TargetId::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]:{}", self.port),
+            TargetId::Ip(IpAddr::V4(ip)) => write!(f, "{ip}:{}", self.port),
+            TargetId::Instance(id) => write!(f, "{id}:{}", self.port),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_is_not_part_of_identity() {
+        let a = Target::ip("10.0.0.1".parse().unwrap(), 80);
+        let b = Target {
+            zone: Some(Zone(3)),
+            ..a
+        };
+        assert_eq!(a, b);
+        assert_ne!(a, Target { port: 81, ..a });
+    }
+}

@@ -1,0 +1,7 @@
+//! tgsync's actor layer: one actor per target group, the account-wide API budget, and the pure cores
+//! behind them. This crate does no Kubernetes and no AWS SDK work: only domain types, traits and actors.
+
+pub mod budget;
+pub mod domain;
+pub mod elb;
+pub mod target_group;

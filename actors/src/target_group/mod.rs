@@ -1,0 +1,1 @@
+//! One actor per target group: a pure core that batches slice deltas, and the actix shell around it.

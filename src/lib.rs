@@ -1,0 +1,1 @@
+//! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
