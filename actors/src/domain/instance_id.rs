@@ -55,7 +55,12 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        for s in ["0123456789abcdef0", "i-xyz", "i-123", "i-0123456789abcdef0123"] {
+        for s in [
+            "0123456789abcdef0",
+            "i-xyz",
+            "i-123",
+            "i-0123456789abcdef0123",
+        ] {
             assert!(s.parse::<InstanceId>().is_err(), "{s}");
         }
     }

@@ -35,10 +35,11 @@ impl Conditions {
 
     /// Conditions from the three flags.
     pub fn new(ready: bool, serving: bool, terminating: bool) -> Self {
+        let bit = |on: bool, b: u8| if on { b } else { 0 };
         Conditions(
-            (ready as u8) * Self::READY
-                | (serving as u8) * Self::SERVING
-                | (terminating as u8) * Self::TERMINATING,
+            bit(ready, Self::READY)
+                | bit(serving, Self::SERVING)
+                | bit(terminating, Self::TERMINATING),
         )
     }
 

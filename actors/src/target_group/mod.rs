@@ -1,1 +1,19 @@
-//! One actor per target group: a pure core that batches slice deltas, and the actix shell around it.
+//! One actor per target group: a pure core that batches slice deltas into calls, and the actix shell around it.
+
+mod actor;
+mod config;
+mod contributions;
+mod core;
+mod pending;
+mod report;
+mod router;
+
+pub use actor::{Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
+pub use config::TgConfig;
+pub use contributions::Contributions;
+pub use core::{CallOutcome, Completion, TargetGroupCore};
+pub use report::{TgReport, TgReporter};
+pub use router::Router;
+
+#[cfg(test)]
+mod tests;

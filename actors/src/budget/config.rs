@@ -1,0 +1,107 @@
+use std::time::Duration;
+
+use super::ApiClass;
+
+/// One AWS token bucket: how many calls may burst, and how many tokens come back per second.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BucketConfig {
+    /// Bucket capacity.
+    pub burst: u32,
+    /// Refill rate, tokens per second.
+    pub per_second: f64,
+}
+
+/// The budget's buckets (AWS's per-account, per-region ELBv2 throttles by default) and its policy knobs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BudgetConfig {
+    /// RegisterTargets + DeregisterTargets share this bucket.
+    pub targets: BucketConfig,
+    /// Describe* calls.
+    pub describe: BucketConfig,
+    /// Mutating listener and rule calls (CreateRule, ModifyRule, SetRulePriorities, DeleteRule…).
+    pub mutating: BucketConfig,
+    /// CreateLoadBalancer and similar.
+    pub load_balancers: BucketConfig,
+    /// Fraction of every bucket left for other clients in the account (console, Terraform, other controllers).
+    pub headroom: f64,
+    /// A request that has waited this long goes ahead of every other, so no target group starves.
+    pub starvation_limit: Duration,
+}
+
+impl Default for BudgetConfig {
+    fn default() -> Self {
+        BudgetConfig {
+            targets: BucketConfig {
+                burst: 20,
+                per_second: 4.0,
+            },
+            describe: BucketConfig {
+                burst: 40,
+                per_second: 10.0,
+            },
+            mutating: BucketConfig {
+                burst: 20,
+                per_second: 3.0,
+            },
+            load_balancers: BucketConfig {
+                burst: 10,
+                per_second: 0.2,
+            },
+            headroom: 0.0,
+            starvation_limit: Duration::from_secs(120),
+        }
+    }
+}
+
+impl BudgetConfig {
+    /// A budget so large it never makes anyone wait: for benches that measure everything but the budget.
+    pub fn unlimited() -> Self {
+        let huge = BucketConfig {
+            burst: u32::MAX / 2,
+            per_second: 1e9,
+        };
+        BudgetConfig {
+            targets: huge,
+            describe: huge,
+            mutating: huge,
+            load_balancers: huge,
+            ..Self::default()
+        }
+    }
+
+    /// The bucket for a class of call, before headroom.
+    pub fn bucket(&self, class: ApiClass) -> BucketConfig {
+        match class {
+            ApiClass::Targets => self.targets,
+            ApiClass::Describe => self.describe,
+            ApiClass::Mutating => self.mutating,
+            ApiClass::LoadBalancers => self.load_balancers,
+        }
+    }
+
+    /// The bucket for a class after setting aside the headroom (never below one call of burst).
+    pub fn effective(&self, class: ApiClass) -> BucketConfig {
+        let keep = (1.0 - self.headroom).clamp(0.0, 1.0);
+        let b = self.bucket(class);
+        BucketConfig {
+            burst: ((b.burst as f64 * keep).floor() as u32).max(1),
+            per_second: b.per_second * keep,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headroom_shrinks_burst_and_rate() {
+        let cfg = BudgetConfig {
+            headroom: 0.25,
+            ..BudgetConfig::default()
+        };
+        let b = cfg.effective(ApiClass::Targets);
+        assert_eq!(b.burst, 15);
+        assert!((b.per_second - 3.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,226 @@
+use tokio::time::Instant;
+
+use super::{ApiClass, Bucket, BudgetConfig, Request, RequestId};
+
+struct Waiting {
+    id: RequestId,
+    request: Request,
+}
+
+/// Decides which waiting request gets the next token of each bucket. Pure: callers pass the time in.
+///
+/// Order inside a bucket: a request that has waited past the starvation limit first (oldest first), then by
+/// priority, then the requester that has been quiet longest, then arrival order.
+pub struct BudgetCore {
+    config: BudgetConfig,
+    buckets: Vec<Bucket>,
+    queues: Vec<Vec<Waiting>>,
+    next_token: Vec<Option<Instant>>,
+    next_id: u64,
+    granted: Vec<u64>,
+}
+
+impl BudgetCore {
+    /// Full buckets at `now`.
+    pub fn new(config: BudgetConfig, now: Instant) -> Self {
+        let buckets = ApiClass::ALL
+            .iter()
+            .map(|&c| Bucket::new(config.effective(c), now))
+            .collect();
+        BudgetCore {
+            config,
+            buckets,
+            queues: ApiClass::ALL.iter().map(|_| Vec::new()).collect(),
+            next_token: vec![None; ApiClass::ALL.len()],
+            next_id: 0,
+            granted: vec![0; ApiClass::ALL.len()],
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &BudgetConfig {
+        &self.config
+    }
+
+    /// Queues a request; `grant_ready` decides when it runs.
+    pub fn submit(&mut self, request: Request) -> RequestId {
+        self.next_id += 1;
+        let id = RequestId(self.next_id);
+        self.queues[request.class.index()].push(Waiting { id, request });
+        id
+    }
+
+    /// Forgets a request whose requester went away, so no token is spent on it.
+    pub fn cancel(&mut self, id: RequestId) {
+        for q in &mut self.queues {
+            q.retain(|w| w.id != id);
+        }
+    }
+
+    /// Requests waiting in a class's queue.
+    pub fn waiting(&self, class: ApiClass) -> usize {
+        self.queues[class.index()].len()
+    }
+
+    /// Permits handed out so far in a class.
+    pub fn granted(&self, class: ApiClass) -> u64 {
+        self.granted[class.index()]
+    }
+
+    /// Hands out every token that is there to the requests that should have them, in order.
+    pub fn grant_ready(&mut self, now: Instant) -> Vec<RequestId> {
+        let mut out = Vec::new();
+        for class in ApiClass::ALL {
+            let i = class.index();
+            self.next_token[i] = None;
+            while !self.queues[i].is_empty() {
+                match self.buckets[i].try_take(now) {
+                    Ok(()) => {
+                        let pick = self.pick(i, now);
+                        out.push(self.queues[i].swap_remove(pick).id);
+                        self.granted[i] += 1;
+                    }
+                    Err(at) => {
+                        self.next_token[i] = Some(at);
+                        break;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// When `grant_ready` should run again: the earliest next token of a bucket someone waits on.
+    pub fn next_wake(&self) -> Option<Instant> {
+        self.next_token.iter().flatten().min().copied()
+    }
+
+    fn pick(&self, class: usize, now: Instant) -> usize {
+        let queue = &self.queues[class];
+        let limit = self.config.starvation_limit;
+        let starving = queue
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| now.saturating_duration_since(w.request.waiting_since) >= limit)
+            .min_by_key(|(_, w)| (w.request.waiting_since, w.id))
+            .map(|(i, _)| i);
+        if let Some(i) = starving {
+            return i;
+        }
+        let mut best = 0;
+        let mut best_key = None;
+        for (i, w) in queue.iter().enumerate() {
+            let key = (
+                std::cmp::Reverse(w.request.priority),
+                w.request.last_change.get(),
+                w.id,
+            );
+            if best_key.as_ref().is_none_or(|b| key < *b) {
+                best = i;
+                best_key = Some(key);
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::budget::{BucketConfig, LastChange, Priority};
+
+    fn tiny(starvation: u64) -> BudgetConfig {
+        BudgetConfig {
+            targets: BucketConfig {
+                burst: 1,
+                per_second: 1.0,
+            },
+            starvation_limit: Duration::from_secs(starvation),
+            ..BudgetConfig::default()
+        }
+    }
+
+    fn req(priority: Priority, since: Instant, last: Instant) -> Request {
+        Request {
+            class: ApiClass::Targets,
+            priority,
+            waiting_since: since,
+            last_change: LastChange::new(last),
+        }
+    }
+
+    #[test]
+    fn deregistrations_go_before_registrations() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(tiny(600), t0);
+        let reg = core.submit(req(Priority::Normal, t0, t0));
+        let dereg = core.submit(req(Priority::Urgent, t0, t0 + Duration::from_secs(1)));
+        assert_eq!(core.grant_ready(t0), vec![dereg]);
+        assert_eq!(core.next_wake(), Some(t0 + Duration::from_secs(1)));
+        assert_eq!(core.grant_ready(t0 + Duration::from_secs(1)), vec![reg]);
+        assert_eq!(core.next_wake(), None);
+    }
+
+    #[test]
+    fn the_quietest_requester_goes_first() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(tiny(600), t0);
+        let busy = LastChange::new(t0);
+        let a = core.submit(Request {
+            last_change: busy.clone(),
+            ..req(Priority::Normal, t0, t0)
+        });
+        let b = core.submit(req(Priority::Normal, t0, t0 + Duration::from_millis(10)));
+        // `a` keeps changing while it waits, so `b` is now the quieter one.
+        busy.set(t0 + Duration::from_millis(20));
+        assert_eq!(core.grant_ready(t0), vec![b]);
+        assert_eq!(core.grant_ready(t0 + Duration::from_secs(1)), vec![a]);
+    }
+
+    #[test]
+    fn a_starving_request_overtakes_priority() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(tiny(5), t0);
+        assert_eq!(core.grant_ready(t0).len(), 0);
+        // Use up the only token so both requests have to wait.
+        let first = core.submit(req(Priority::Urgent, t0, t0));
+        assert_eq!(core.grant_ready(t0), vec![first]);
+        let old_reg = core.submit(req(Priority::Normal, t0, t0));
+        let later = t0 + Duration::from_secs(6);
+        let new_dereg = core.submit(req(Priority::Urgent, later, later));
+        assert_eq!(core.grant_ready(later), vec![old_reg]);
+        assert_eq!(
+            core.grant_ready(later + Duration::from_secs(1)),
+            vec![new_dereg]
+        );
+    }
+
+    #[test]
+    fn fairness_every_waiting_target_group_is_served_once_per_round() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(tiny(600), t0);
+        core.grant_ready(t0);
+        let ids: Vec<_> = (0..5)
+            .map(|i| core.submit(req(Priority::Normal, t0, t0 + Duration::from_millis(i))))
+            .collect();
+        let mut served = Vec::new();
+        for s in 0..6 {
+            served.extend(core.grant_ready(t0 + Duration::from_secs(s)));
+        }
+        assert_eq!(served, ids);
+        assert_eq!(core.granted(ApiClass::Targets), 5);
+    }
+
+    #[test]
+    fn cancelled_requests_cost_nothing() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(tiny(600), t0);
+        let gone = core.submit(req(Priority::Urgent, t0, t0));
+        let kept = core.submit(req(Priority::Normal, t0, t0));
+        core.cancel(gone);
+        assert_eq!(core.grant_ready(t0), vec![kept]);
+        assert_eq!(core.waiting(ApiClass::Targets), 0);
+    }
+}

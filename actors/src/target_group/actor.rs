@@ -1,0 +1,281 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tracing::{debug, error, warn};
+
+use super::{CallOutcome, TargetGroupCore, TgConfig, TgReport, TgReporter};
+use crate::budget::{Acquire, ApiBudget, ApiClass, LastChange, Permit, Priority, Request};
+use crate::domain::{Action, EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
+use crate::elb::{ElbError, ElbTargets};
+
+/// A new snapshot of one EndpointSlice of the bound Service.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SliceUpdate(pub EndpointSliceSnapshot);
+
+/// A new target list from a non-slice source (instance mode: the nodes that match).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SourceUpdate {
+    /// Names the source.
+    pub key: SliceKey,
+    /// Its targets now.
+    pub targets: Vec<Target>,
+}
+
+/// Stops the actor at once (pending work is dropped: the owner decides whether to drain first).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Shutdown;
+
+#[derive(Default)]
+struct Slot {
+    asking: Option<LastChange>,
+    timer: Option<(Instant, SpawnHandle)>,
+    backoff_until: Option<Instant>,
+    failures: u32,
+}
+
+const ACTIONS: [Action; 2] = [Action::Deregister, Action::Register];
+
+/// The actor of one target group: feeds its core, owns its timers, asks the budget for permits and makes the
+/// calls the core decides on.
+pub struct TargetGroupActor<E: ElbTargets> {
+    key: TargetGroupKey,
+    core: TargetGroupCore,
+    elb: Arc<E>,
+    budget: Addr<ApiBudget>,
+    reporter: Option<TgReporter>,
+    slots: [Slot; 2],
+    span: tracing::Span,
+}
+
+impl<E: ElbTargets> TargetGroupActor<E> {
+    /// An actor for `key` that calls `elb` with permits from `budget`.
+    pub fn new(
+        key: TargetGroupKey,
+        config: TgConfig,
+        elb: Arc<E>,
+        budget: Addr<ApiBudget>,
+    ) -> Self {
+        let span = tracing::info_span!("target_group", tg = %key);
+        TargetGroupActor {
+            key,
+            core: TargetGroupCore::new(config),
+            elb,
+            budget,
+            reporter: None,
+            slots: Default::default(),
+            span,
+        }
+    }
+
+    /// Sends trouble reports to `reporter`.
+    pub fn with_reporter(mut self, reporter: TgReporter) -> Self {
+        self.reporter = Some(reporter);
+        self
+    }
+
+    /// Schedules or asks for whatever the core says is due.
+    fn drive(&mut self, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        for (i, action) in ACTIONS.into_iter().enumerate() {
+            if let Some(asking) = &self.slots[i].asking {
+                // The budget is choosing among waiters by quiet time: keep ours current.
+                if let Some(t) = self.core.last_change(action) {
+                    asking.set(t);
+                }
+                continue;
+            }
+            let Some(mut at) = self.core.next_flush(action) else {
+                self.cancel_timer(i, ctx);
+                continue;
+            };
+            if let Some(b) = self.slots[i].backoff_until {
+                at = at.max(b);
+            }
+            if at <= now {
+                self.cancel_timer(i, ctx);
+                self.ask(action, ctx);
+            } else if self.slots[i].timer.as_ref().map(|(t, _)| *t) != Some(at) {
+                self.cancel_timer(i, ctx);
+                let h = ctx.run_later(at - now, move |act, ctx| {
+                    act.slots[i].timer = None;
+                    act.drive(ctx);
+                });
+                self.slots[i].timer = Some((at, h));
+            }
+        }
+    }
+
+    fn cancel_timer(&mut self, i: usize, ctx: &mut Context<Self>) {
+        if let Some((_, h)) = self.slots[i].timer.take() {
+            ctx.cancel_future(h);
+        }
+    }
+
+    fn ask(&mut self, action: Action, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        let i = slot(action);
+        let last_change = LastChange::new(self.core.last_change(action).unwrap_or(now));
+        self.slots[i].asking = Some(last_change.clone());
+        let (reply, permit) = oneshot::channel();
+        self.budget.do_send(Acquire {
+            request: Request {
+                class: ApiClass::Targets,
+                priority: match action {
+                    Action::Deregister => Priority::Urgent,
+                    Action::Register => Priority::Normal,
+                },
+                waiting_since: self.core.waiting_since(action).unwrap_or(now),
+                last_change,
+            },
+            reply,
+        });
+        ctx.spawn(permit.into_actor(self).map(move |permit, act, ctx| {
+            act.slots[i].asking = None;
+            match permit {
+                Ok(permit) => act.call(action, permit, ctx),
+                Err(_) => {
+                    let _g = act.span.enter();
+                    error!("the API budget stopped; target group actor stops too");
+                    ctx.stop();
+                }
+            }
+        }));
+    }
+
+    fn call(&mut self, action: Action, permit: Permit, ctx: &mut Context<Self>) {
+        self.core.note_permit_wait(permit.waited);
+        let batch = self.core.take_batch(action);
+        if batch.is_empty() {
+            // Everything cancelled while we waited; the token is spent, the next batch gets a fresh window.
+            self.drive(ctx);
+            return;
+        }
+        {
+            let _g = self.span.enter();
+            debug!(
+                action = action.as_str(),
+                targets = batch.len(),
+                waited_ms = permit.waited.as_millis() as u64,
+                "calling ELB"
+            );
+        }
+        let fut = match action {
+            Action::Register => self.elb.register(&self.key, batch),
+            Action::Deregister => self.elb.deregister(&self.key, batch),
+        };
+        ctx.spawn(
+            fut.into_actor(self)
+                .map(move |res, act, ctx| act.finish(action, res, ctx)),
+        );
+    }
+
+    fn finish(&mut self, action: Action, res: Result<(), ElbError>, ctx: &mut Context<Self>) {
+        let now = Instant::now();
+        let i = slot(action);
+        let outcome = match &res {
+            Ok(()) => CallOutcome::Applied,
+            Err(ElbError::Throttled | ElbError::Other(_)) => CallOutcome::Retry,
+            Err(ElbError::InvalidTarget(_)) => CallOutcome::Rejected,
+            Err(ElbError::TargetGroupNotFound(_)) => CallOutcome::Gone,
+        };
+        let done = self.core.complete(now, action, outcome);
+        let _g = self.span.enter();
+        match res {
+            Ok(()) => {
+                self.slots[i].failures = 0;
+                self.slots[i].backoff_until = None;
+            }
+            Err(e @ (ElbError::Throttled | ElbError::Other(_))) => {
+                let s = &mut self.slots[i];
+                s.failures += 1;
+                let delay = backoff(self.core.config(), s.failures, &self.key);
+                s.backoff_until = Some(now + delay);
+                warn!(action = action.as_str(), error = %e, retry_in_ms = delay.as_millis() as u64, "call failed; targets kept for the next call");
+            }
+            Err(ElbError::InvalidTarget(msg)) => {
+                warn!(action = action.as_str(), error = %msg, "ELB refused a target; isolating it");
+            }
+            Err(ElbError::TargetGroupNotFound(msg)) => {
+                error!(error = %msg, "target group not found; no more calls for it");
+                if let Some(r) = &self.reporter {
+                    r.do_send(TgReport::Gone {
+                        tg: self.key.clone(),
+                        message: msg,
+                    });
+                }
+            }
+        }
+        if !done.rejected.is_empty() {
+            warn!(targets = ?done.rejected, "targets refused by ELB are held back until their endpoints change");
+            if let Some(r) = &self.reporter {
+                r.do_send(TgReport::Rejected {
+                    tg: self.key.clone(),
+                    targets: done.rejected,
+                });
+            }
+        }
+        drop(_g);
+        self.drive(ctx);
+    }
+}
+
+fn slot(a: Action) -> usize {
+    match a {
+        Action::Deregister => 0,
+        Action::Register => 1,
+    }
+}
+
+/// Exponential backoff with a deterministic spread per target group, so throttled actors do not retry in
+/// lock-step (and simulations stay reproducible).
+fn backoff(cfg: &TgConfig, failures: u32, key: &TargetGroupKey) -> Duration {
+    let exp = cfg
+        .backoff
+        .saturating_mul(1 << failures.saturating_sub(1).min(16));
+    let base = exp.min(cfg.max_backoff);
+    let spread = key.as_str().bytes().fold(failures as u64, |h, b| {
+        h.wrapping_mul(31).wrapping_add(b as u64)
+    }) % 1000;
+    base + base.mul_f64(spread as f64 / 2000.0)
+}
+
+impl<E: ElbTargets> Actor for TargetGroupActor<E> {
+    type Context = Context<Self>;
+}
+
+impl<E: ElbTargets> Handler<SliceUpdate> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: SliceUpdate, ctx: &mut Context<Self>) {
+        if self.core.apply_slice(Instant::now(), &msg.0) {
+            self.drive(ctx);
+        }
+    }
+}
+
+impl<E: ElbTargets> Handler<SourceUpdate> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: SourceUpdate, ctx: &mut Context<Self>) {
+        if self
+            .core
+            .apply_source(Instant::now(), &msg.key, msg.targets)
+        {
+            self.drive(ctx);
+        }
+    }
+}
+
+impl<E: ElbTargets> Handler<Shutdown> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}

@@ -1,0 +1,321 @@
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tokio::time::Instant;
+
+use super::pending::Pending;
+use super::{Contributions, TgConfig};
+use crate::domain::{Action, Delta, EndpointSliceSnapshot, SliceKey, Target};
+
+/// What became of a call, as far as the core cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// ELB applied the whole call.
+    Applied,
+    /// Nothing applied, try again later (throttled or a transient failure).
+    Retry,
+    /// ELB refused a target in the call.
+    Rejected,
+    /// The target group does not exist.
+    Gone,
+}
+
+/// What the shell must report after a completion.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Completion {
+    /// Targets ELB refused that are now held back until their endpoint changes.
+    pub rejected: Vec<Target>,
+    /// The target group is gone: stop calling.
+    pub gone: bool,
+}
+
+fn slot(a: Action) -> usize {
+    match a {
+        Action::Deregister => 0,
+        Action::Register => 1,
+    }
+}
+
+/// Where every known target stands: registered, in flight, pending either way, or held back.
+#[derive(Default)]
+struct Ledger {
+    registered: FxHashSet<Target>,
+    inflight: [FxHashMap<Target, Instant>; 2],
+    pending: [Pending; 2],
+    quarantined: FxHashSet<Target>,
+}
+
+impl Ledger {
+    /// Puts `t` in the one pending set it belongs in (or none), given whether it is wanted. A target wanted and
+    /// unwanted inside one window thus costs no call, and no target is ever pending both ways.
+    fn reconcile(&mut self, t: Target, wanted: bool, since: Instant, fresh: bool) {
+        if !wanted {
+            self.quarantined.remove(&t);
+        }
+        let want = wanted && !self.quarantined.contains(&t);
+        // What ELB will hold once the calls in flight land.
+        let will_have = if self.inflight[slot(Action::Register)].contains_key(&t) {
+            true
+        } else if self.inflight[slot(Action::Deregister)].contains_key(&t) {
+            false
+        } else {
+            self.registered.contains(&t)
+        };
+        let (need, drop) = match (want, will_have) {
+            (true, false) => (Some(Action::Register), Action::Deregister),
+            (false, true) => (Some(Action::Deregister), Action::Register),
+            _ => (None, Action::Register),
+        };
+        match need {
+            Some(a) => {
+                self.pending[slot(drop)].remove(&t, since);
+                self.pending[slot(a)].insert(t, since, fresh);
+            }
+            None => {
+                for p in &mut self.pending {
+                    p.remove(&t, since);
+                }
+            }
+        }
+    }
+}
+
+/// The decisions of one target group, with no IO and no clock: the desired set (from slice contributions)
+/// against the registered set, pending work per action, at most one batch in flight per action, the batch
+/// window, and isolation of targets ELB refuses.
+pub struct TargetGroupCore {
+    config: TgConfig,
+    contributions: Contributions,
+    ledger: Ledger,
+    probes: [VecDeque<Vec<Target>>; 2],
+    probing: [FxHashSet<Target>; 2],
+    window: Duration,
+    gone: bool,
+}
+
+impl TargetGroupCore {
+    /// An empty target group with nothing registered.
+    pub fn new(config: TgConfig) -> Self {
+        TargetGroupCore {
+            window: config.window,
+            config,
+            contributions: Contributions::default(),
+            ledger: Ledger::default(),
+            probes: Default::default(),
+            probing: Default::default(),
+            gone: false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TgConfig {
+        &self.config
+    }
+
+    /// Takes in a new snapshot of one slice (no endpoints: the slice is gone). Returns whether anything changed.
+    pub fn apply_slice(&mut self, now: Instant, snap: &EndpointSliceSnapshot) -> bool {
+        let port = snap.port_for(self.config.port_name.as_deref());
+        let ledger = &mut self.ledger;
+        let mut changed = false;
+        self.contributions.apply_slice(snap, port, |d| {
+            changed = true;
+            apply_delta(ledger, now, d);
+        });
+        changed
+    }
+
+    /// Replaces one non-slice source (instance mode: the matching nodes) with `targets`.
+    pub fn apply_source(&mut self, now: Instant, key: &SliceKey, targets: Vec<Target>) -> bool {
+        let ledger = &mut self.ledger;
+        let mut changed = false;
+        self.contributions.replace(key, targets, |d| {
+            changed = true;
+            apply_delta(ledger, now, d);
+        });
+        changed
+    }
+
+    /// Marks targets as already registered (found in ELB at start-up and owned by us).
+    pub fn adopt_registered(&mut self, now: Instant, targets: impl IntoIterator<Item = Target>) {
+        for t in targets {
+            self.ledger.registered.insert(t);
+            let wanted = self.contributions.contains(&t);
+            self.ledger.reconcile(t, wanted, now, true);
+        }
+    }
+
+    /// When a batch for `action` should go: `None` if nothing waits (or one is in flight); `now` or earlier if
+    /// the window has closed or the batch is full.
+    pub fn next_flush(&self, action: Action) -> Option<Instant> {
+        let i = slot(action);
+        if self.gone || !self.ledger.inflight[i].is_empty() || self.ledger.pending[i].is_empty() {
+            return None;
+        }
+        let opened = self.ledger.pending[i].opened_at()?;
+        if self.ledger.pending[i].len() >= self.config.max_per_call || !self.probes[i].is_empty() {
+            return Some(opened);
+        }
+        Some(opened + self.window)
+    }
+
+    /// Adjusts the window after a permit: it doubles while permits keep the batch waiting longer than the
+    /// window itself (the budget is short) and shrinks back when they come at once.
+    pub fn note_permit_wait(&mut self, waited: Duration) {
+        self.window = if waited > self.window {
+            (self.window * 2).min(self.config.max_window)
+        } else {
+            (self.window / 2).max(self.config.window)
+        };
+    }
+
+    /// The current window.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Moves the next batch for `action` in flight and returns it (empty if nothing is left to send).
+    pub fn take_batch(&mut self, action: Action) -> Vec<Target> {
+        let i = slot(action);
+        if self.gone || !self.ledger.inflight[i].is_empty() {
+            return Vec::new();
+        }
+        let Ledger {
+            inflight, pending, ..
+        } = &mut self.ledger;
+        let [dereg, reg] = inflight;
+        let (mine, theirs) = match action {
+            Action::Deregister => (dereg, &*reg),
+            Action::Register => (reg, &*dereg),
+        };
+        // A target in flight the other way waits: two calls for one target racing in ELB could land in
+        // either order.
+        let mut batch = Vec::new();
+        while batch.is_empty() {
+            let Some(probe) = self.probes[i].pop_front() else {
+                break;
+            };
+            for t in &probe {
+                self.probing[i].remove(t);
+            }
+            batch = pending[i].take_listed(&probe, |t| theirs.contains_key(t));
+        }
+        if batch.is_empty() {
+            let probing = &self.probing[i];
+            batch = pending[i].take(self.config.max_per_call, |t| {
+                theirs.contains_key(t) || probing.contains(t)
+            });
+        }
+        let out = batch.iter().map(|(t, _)| *t).collect();
+        mine.extend(batch);
+        out
+    }
+
+    /// Records how the batch in flight for `action` ended. Nothing is lost: targets of a failed call go back
+    /// to pending if they are still needed.
+    pub fn complete(&mut self, now: Instant, action: Action, outcome: CallOutcome) -> Completion {
+        let i = slot(action);
+        let batch: Vec<(Target, Instant)> = self.ledger.inflight[i].drain().collect();
+        let mut done = Completion::default();
+        match outcome {
+            CallOutcome::Applied => {
+                for &(t, _) in &batch {
+                    match action {
+                        Action::Register => self.ledger.registered.insert(t),
+                        Action::Deregister => self.ledger.registered.remove(&t),
+                    };
+                }
+            }
+            CallOutcome::Rejected if batch.len() == 1 => {
+                let t = batch[0].0;
+                match action {
+                    Action::Register => {
+                        self.ledger.quarantined.insert(t);
+                        done.rejected.push(t);
+                    }
+                    // ELB does not know the target: it is not registered, which is what we wanted.
+                    Action::Deregister => {
+                        self.ledger.registered.remove(&t);
+                    }
+                }
+            }
+            CallOutcome::Rejected => {
+                // Bisect: each half goes alone until the refused target stands alone.
+                let targets: Vec<Target> = batch.iter().map(|(t, _)| *t).collect();
+                let (a, b) = targets.split_at(targets.len() / 2);
+                for half in [a, b] {
+                    self.probing[i].extend(half.iter().copied());
+                    self.probes[i].push_back(half.to_vec());
+                }
+            }
+            CallOutcome::Retry => {}
+            CallOutcome::Gone => {
+                self.gone = true;
+                done.gone = true;
+            }
+        }
+        for (t, since) in batch {
+            let wanted = self.contributions.contains(&t);
+            self.ledger.reconcile(t, wanted, since.min(now), false);
+        }
+        done
+    }
+
+    /// Targets waiting for `action`.
+    pub fn pending_len(&self, action: Action) -> usize {
+        self.ledger.pending[slot(action)].len()
+    }
+
+    /// Whether `t` waits for `action`.
+    pub fn is_pending(&self, action: Action, t: &Target) -> bool {
+        self.ledger.pending[slot(action)].contains(t)
+    }
+
+    /// When the pending set for `action` last changed.
+    pub fn last_change(&self, action: Action) -> Option<Instant> {
+        self.ledger.pending[slot(action)].last_change()
+    }
+
+    /// When the oldest pending change for `action` happened.
+    pub fn waiting_since(&self, action: Action) -> Option<Instant> {
+        self.ledger.pending[slot(action)].opened_at()
+    }
+
+    /// Whether a batch for `action` is in flight.
+    pub fn in_flight(&self, action: Action) -> bool {
+        !self.ledger.inflight[slot(action)].is_empty()
+    }
+
+    /// Targets ELB holds, as far as we know (confirmed calls only).
+    pub fn registered(&self) -> &FxHashSet<Target> {
+        &self.ledger.registered
+    }
+
+    /// The desired set: every ready endpoint of every source.
+    pub fn desired(&self) -> impl Iterator<Item = &Target> {
+        self.contributions.desired()
+    }
+
+    /// Targets held back because ELB refused them.
+    pub fn quarantined(&self) -> &FxHashSet<Target> {
+        &self.ledger.quarantined
+    }
+
+    /// Nothing pending, nothing in flight.
+    pub fn is_settled(&self) -> bool {
+        self.ledger.pending.iter().all(|p| p.is_empty())
+            && self.ledger.inflight.iter().all(|f| f.is_empty())
+    }
+
+    /// Whether the target group was found missing.
+    pub fn is_gone(&self) -> bool {
+        self.gone
+    }
+}
+
+fn apply_delta(ledger: &mut Ledger, now: Instant, d: Delta) {
+    match d {
+        Delta::Add(t) => ledger.reconcile(t, true, now, true),
+        Delta::Remove(t) => ledger.reconcile(t, false, now, true),
+    }
+}

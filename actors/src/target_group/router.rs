@@ -1,0 +1,47 @@
+use std::sync::Arc;
+
+use actix::Addr;
+use dashmap::DashMap;
+
+use super::{SliceUpdate, TargetGroupActor};
+use crate::domain::EndpointSliceSnapshot;
+use crate::elb::ElbTargets;
+
+/// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`).
+pub struct Router<E: ElbTargets> {
+    bindings: DashMap<Arc<str>, Vec<Addr<TargetGroupActor<E>>>>,
+}
+
+impl<E: ElbTargets> Default for Router<E> {
+    fn default() -> Self {
+        Router {
+            bindings: DashMap::new(),
+        }
+    }
+}
+
+impl<E: ElbTargets> Router<E> {
+    /// Binds a Service to one more target group actor.
+    pub fn bind(&self, service: Arc<str>, actor: Addr<TargetGroupActor<E>>) {
+        self.bindings.entry(service).or_default().push(actor);
+    }
+
+    /// Removes a target group actor from a Service.
+    pub fn unbind(&self, service: &str, actor: &Addr<TargetGroupActor<E>>) {
+        if let Some(mut v) = self.bindings.get_mut(service) {
+            v.retain(|a| a != actor);
+        }
+        self.bindings.remove_if(service, |_, v| v.is_empty());
+    }
+
+    /// Delivers a snapshot to every actor bound to its Service. Returns how many got it.
+    pub fn route(&self, snap: EndpointSliceSnapshot) -> usize {
+        let Some(actors) = self.bindings.get(&*snap.service) else {
+            return 0;
+        };
+        for a in actors.iter() {
+            a.do_send(SliceUpdate(snap.clone()));
+        }
+        actors.len()
+    }
+}

@@ -1,0 +1,270 @@
+//! Unit tests of the target group core: slice moves, cancelling inside a window, chunking, retries, isolation.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{CallOutcome, TargetGroupCore, TgConfig};
+use crate::domain::{
+    Action, AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target,
+};
+
+fn ip(n: u32) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
+}
+
+fn slice(name: &str, ready: &[u32], terminating: &[u32]) -> EndpointSliceSnapshot {
+    let eps = ready
+        .iter()
+        .map(|&n| (n, Conditions::ready()))
+        .chain(terminating.iter().map(|&n| (n, Conditions::terminating())))
+        .map(|(n, conditions)| Endpoint {
+            addr: ip(n),
+            conditions,
+            zone: None,
+        })
+        .collect::<Vec<_>>();
+    EndpointSliceSnapshot {
+        key: Arc::from(format!("default/{name}")),
+        service: Arc::from("default/web"),
+        address_type: AddressType::Ipv4,
+        ports: Arc::from(vec![SlicePort {
+            name: None,
+            port: 8080,
+        }]),
+        endpoints: Arc::from(eps),
+    }
+}
+
+fn t(n: u32) -> Target {
+    Target::ip(ip(n), 8080)
+}
+
+fn core() -> TargetGroupCore {
+    TargetGroupCore::new(TgConfig::default())
+}
+
+/// Sends every pending batch of `action` and marks it applied.
+fn flush(c: &mut TargetGroupCore, now: Instant, action: Action) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    loop {
+        let b = c.take_batch(action);
+        if b.is_empty() {
+            return sizes;
+        }
+        sizes.push(b.len());
+        c.complete(now, action, CallOutcome::Applied);
+    }
+}
+
+#[test]
+fn a_new_slice_registers_only_its_ready_endpoints() {
+    let now = Instant::now();
+    let mut c = core();
+    assert!(c.apply_slice(now, &slice("a", &[1, 2, 3], &[4])));
+    assert_eq!(c.pending_len(Action::Register), 3);
+    assert_eq!(flush(&mut c, now, Action::Register), vec![3]);
+    assert_eq!(c.registered().len(), 3);
+    assert!(c.is_settled());
+}
+
+#[test]
+fn an_endpoint_moving_between_slices_costs_nothing() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    flush(&mut c, now, Action::Register);
+    // Endpoint 2 moves from slice a to slice b, in either order of updates.
+    c.apply_slice(now, &slice("b", &[2], &[]));
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    assert!(c.is_settled());
+    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    c.apply_slice(now, &slice("b", &[], &[]));
+    assert!(c.is_settled());
+    assert_eq!(c.registered().len(), 2);
+}
+
+#[test]
+fn a_register_and_deregister_inside_one_window_cancel() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    flush(&mut c, now, Action::Register);
+    // 2 appears and vanishes, 1 terminates and comes back: nothing to call.
+    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    c.apply_slice(now, &slice("a", &[], &[1]));
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    assert!(c.is_settled(), "no call needed");
+}
+
+#[test]
+fn the_window_opens_on_the_first_change_and_closes_when_a_call_would_be_full() {
+    let t0 = Instant::now();
+    let mut c = core();
+    c.apply_slice(t0, &slice("a", &[1], &[]));
+    let later = t0 + Duration::from_millis(100);
+    c.apply_slice(later, &slice("a", &[1, 2], &[]));
+    assert_eq!(
+        c.next_flush(Action::Register),
+        Some(t0 + TgConfig::default().window)
+    );
+    let many: Vec<u32> = (1..=200).collect();
+    c.apply_slice(later, &slice("a", &many, &[]));
+    assert_eq!(
+        c.next_flush(Action::Register),
+        Some(t0),
+        "a full batch goes at once"
+    );
+}
+
+#[test]
+fn batches_are_chunked_at_max_per_call() {
+    let now = Instant::now();
+    let mut c = core();
+    for s in 0..5 {
+        let eps: Vec<u32> = (s * 90..s * 90 + 90).collect();
+        c.apply_slice(now, &slice(&format!("s{s}"), &eps, &[]));
+    }
+    assert_eq!(flush(&mut c, now, Action::Register), vec![200, 200, 50]);
+}
+
+#[test]
+fn one_batch_per_action_in_flight_and_later_changes_merge_into_the_next() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    assert_eq!(c.take_batch(Action::Register), vec![t(1)]);
+    c.apply_slice(now, &slice("a", &[1, 2, 3], &[]));
+    assert!(
+        c.take_batch(Action::Register).is_empty(),
+        "one call in flight at a time"
+    );
+    assert_eq!(c.next_flush(Action::Register), None);
+    c.complete(now, Action::Register, CallOutcome::Applied);
+    let mut next = c.take_batch(Action::Register);
+    next.sort();
+    assert_eq!(next, vec![t(2), t(3)]);
+}
+
+#[test]
+fn a_throttled_call_loses_nothing() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    assert_eq!(c.take_batch(Action::Register).len(), 2);
+    c.apply_slice(now, &slice("a", &[2, 3], &[]));
+    c.complete(now, Action::Register, CallOutcome::Retry);
+    // 1 is no longer wanted, so the retry carries 2 and 3 only.
+    let mut next = c.take_batch(Action::Register);
+    next.sort();
+    assert_eq!(next, vec![t(2), t(3)]);
+}
+
+#[test]
+fn a_target_waits_while_the_opposite_call_is_in_flight() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    assert_eq!(c.take_batch(Action::Register), vec![t(1)]);
+    c.apply_slice(now, &slice("a", &[], &[1]));
+    assert!(c.is_pending(Action::Deregister, &t(1)));
+    assert!(
+        c.take_batch(Action::Deregister).is_empty(),
+        "must not race the register"
+    );
+    c.complete(now, Action::Register, CallOutcome::Applied);
+    assert_eq!(c.take_batch(Action::Deregister), vec![t(1)]);
+    c.complete(now, Action::Deregister, CallOutcome::Applied);
+    assert!(c.registered().is_empty());
+}
+
+#[test]
+fn a_refused_target_is_isolated_by_bisection_and_the_rest_registered() {
+    let now = Instant::now();
+    let mut c = core();
+    let bad = t(3);
+    c.apply_slice(now, &slice("a", &[1, 2, 3, 4, 5], &[]));
+    let mut calls = 0;
+    loop {
+        let b = c.take_batch(Action::Register);
+        if b.is_empty() {
+            break;
+        }
+        calls += 1;
+        let outcome = if b.contains(&bad) {
+            CallOutcome::Rejected
+        } else {
+            CallOutcome::Applied
+        };
+        let done = c.complete(now, Action::Register, outcome);
+        if !done.rejected.is_empty() {
+            assert_eq!(done.rejected, vec![bad]);
+        }
+    }
+    assert!(calls <= 7, "bisection, not one call per target: {calls}");
+    assert_eq!(c.registered().len(), 4);
+    assert!(c.quarantined().contains(&bad));
+    // Once the endpoint goes away and comes back, it is tried again.
+    c.apply_slice(now, &slice("a", &[1, 2, 4, 5], &[]));
+    assert!(c.quarantined().is_empty());
+    c.apply_slice(now, &slice("a", &[1, 2, 3, 4, 5], &[]));
+    assert!(c.is_pending(Action::Register, &bad));
+}
+
+#[test]
+fn a_missing_target_group_stops_all_calls() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.take_batch(Action::Register);
+    assert!(c.complete(now, Action::Register, CallOutcome::Gone).gone);
+    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    assert_eq!(c.next_flush(Action::Register), None);
+    assert!(c.take_batch(Action::Register).is_empty());
+}
+
+#[test]
+fn the_window_widens_while_permits_are_slow_and_shrinks_back() {
+    let mut c = core();
+    let base = TgConfig::default().window;
+    c.note_permit_wait(Duration::from_secs(3));
+    c.note_permit_wait(Duration::from_secs(3));
+    assert_eq!(c.window(), base * 4);
+    for _ in 0..10 {
+        c.note_permit_wait(Duration::from_secs(60));
+    }
+    assert_eq!(c.window(), TgConfig::default().max_window);
+    for _ in 0..10 {
+        c.note_permit_wait(Duration::ZERO);
+    }
+    assert_eq!(c.window(), base);
+}
+
+#[test]
+fn only_the_bound_port_is_registered() {
+    let now = Instant::now();
+    let mut c = TargetGroupCore::new(TgConfig {
+        port_name: Some(Arc::from("metrics")),
+        ..TgConfig::default()
+    });
+    let mut s = slice("a", &[1], &[]);
+    c.apply_slice(now, &s);
+    assert!(c.is_settled(), "slice lacks the port");
+    s.ports = Arc::from(vec![
+        SlicePort {
+            name: Some(Arc::from("http")),
+            port: 80,
+        },
+        SlicePort {
+            name: Some(Arc::from("metrics")),
+            port: 9090,
+        },
+    ]);
+    c.apply_slice(now, &s);
+    assert_eq!(
+        c.take_batch(Action::Register),
+        vec![Target::ip(ip(1), 9090)]
+    );
+}

@@ -1,0 +1,153 @@
+//! Property tests of the target group core: whatever sequence of slice snapshots arrives, and however calls
+//! fail in between, ELB ends up holding exactly the union of ready endpoints, and no target is ever pending
+//! both ways.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use tgsync_actors::domain::{
+    Action, AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target,
+};
+use tgsync_actors::target_group::{CallOutcome, TargetGroupCore, TgConfig};
+use tokio::time::Instant;
+
+const POOL: u32 = 24;
+const SLICES: usize = 3;
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Slice `slice` now holds these (ip, condition code) endpoints.
+    Snapshot(usize, Vec<(u32, u8)>),
+    /// Start a call for an action, if the core has a batch.
+    Take(bool),
+    /// The call in flight for an action ends like this.
+    Finish(bool, u8),
+}
+
+fn conditions(code: u8) -> Conditions {
+    match code % 4 {
+        0 | 1 => Conditions::ready(),
+        2 => Conditions::terminating(),
+        _ => Conditions::new(false, false, false),
+    }
+}
+
+fn snapshot(slice: usize, eps: &[(u32, u8)]) -> EndpointSliceSnapshot {
+    EndpointSliceSnapshot {
+        key: Arc::from(format!("ns/web-{slice}")),
+        service: Arc::from("ns/web"),
+        address_type: AddressType::Ipv4,
+        ports: Arc::from(vec![SlicePort {
+            name: None,
+            port: 80,
+        }]),
+        endpoints: eps
+            .iter()
+            .map(|&(n, c)| Endpoint {
+                addr: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)),
+                conditions: conditions(c),
+                zone: None,
+            })
+            .collect(),
+    }
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0..SLICES, prop::collection::vec((0..POOL, any::<u8>()), 0..10)).prop_map(|(s, e)| Step::Snapshot(s, e)),
+        2 => any::<bool>().prop_map(Step::Take),
+        2 => (any::<bool>(), 0u8..4).prop_map(|(a, o)| Step::Finish(a, o)),
+    ]
+}
+
+fn action(dereg: bool) -> Action {
+    if dereg {
+        Action::Deregister
+    } else {
+        Action::Register
+    }
+}
+
+fn outcome(code: u8) -> CallOutcome {
+    // Mostly applied; throttles and transient failures in between.
+    match code {
+        0 | 1 => CallOutcome::Applied,
+        _ => CallOutcome::Retry,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn ends_with_elb_equal_to_the_union_of_ready_endpoints(steps in prop::collection::vec(step(), 1..60)) {
+        let now = Instant::now();
+        let mut core = TargetGroupCore::new(TgConfig { max_per_call: 5, ..TgConfig::default() });
+        // What ELB holds, applied only when a call succeeds.
+        let mut elb: BTreeSet<Target> = BTreeSet::new();
+        let mut in_flight: BTreeMap<bool, Vec<Target>> = BTreeMap::new();
+        let mut last: BTreeMap<usize, Vec<(u32, u8)>> = BTreeMap::new();
+        for s in &steps {
+            match s {
+                Step::Snapshot(i, eps) => {
+                    core.apply_slice(now, &snapshot(*i, eps));
+                    last.insert(*i, eps.clone());
+                }
+                Step::Take(d) => {
+                    if !in_flight.contains_key(d) {
+                        let b = core.take_batch(action(*d));
+                        prop_assert!(b.len() <= 5);
+                        if !b.is_empty() {
+                            in_flight.insert(*d, b);
+                        }
+                    }
+                }
+                Step::Finish(d, o) => {
+                    if let Some(b) = in_flight.remove(d) {
+                        let out = outcome(*o);
+                        if out == CallOutcome::Applied {
+                            for t in b {
+                                if *d { elb.remove(&t); } else { elb.insert(t); }
+                            }
+                        }
+                        core.complete(now, action(*d), out);
+                    }
+                }
+            }
+            for n in 0..POOL {
+                let t = Target::ip(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)), 80);
+                prop_assert!(!(core.is_pending(Action::Register, &t) && core.is_pending(Action::Deregister, &t)),
+                    "{t} pending both ways");
+            }
+        }
+        // Let every call in flight succeed, then flush to quiescence.
+        for (d, b) in std::mem::take(&mut in_flight) {
+            for t in b {
+                if d { elb.remove(&t); } else { elb.insert(t); }
+            }
+            core.complete(now, action(d), CallOutcome::Applied);
+        }
+        for _ in 0..100 {
+            for d in [true, false] {
+                let b = core.take_batch(action(d));
+                for &t in &b {
+                    if d { elb.remove(&t); } else { elb.insert(t); }
+                }
+                if !b.is_empty() {
+                    core.complete(now, action(d), CallOutcome::Applied);
+                }
+            }
+        }
+        prop_assert!(core.is_settled());
+        let want: BTreeSet<Target> = last
+            .iter()
+            .flat_map(|(i, eps)| snapshot(*i, eps).endpoints.iter().filter(|e| e.conditions.wants_traffic())
+                .map(|e| Target::ip(e.addr, 80)).collect::<Vec<_>>())
+            .collect();
+        prop_assert_eq!(&elb, &want);
+        let registered: BTreeSet<Target> = core.registered().iter().copied().collect();
+        prop_assert_eq!(registered, want);
+    }
+}
