@@ -37,10 +37,9 @@ impl TgState {
             .iter()
             .filter(|t| seen.insert(**t))
             .filter(|t| {
-                !self
-                    .targets
+                self.targets
                     .get(t)
-                    .is_some_and(|r| r.deregistered_at.is_none())
+                    .is_none_or(|r| r.deregistered_at.is_some())
             })
             .count()
     }
