@@ -1,0 +1,78 @@
+//! Bench (c), decode half: EndpointSlice watch-event JSON bytes to what the actors take.
+//!
+//! Churn model: slices of up to 100 endpoints, each update changing 2 of them as in a rolling update: one pod
+//! becomes ready, one terminates (and the longest-draining pod is replaced by a new not-ready one, which changes
+//! no target). A ring of 64 successive MODIFIED events of one 100-endpoint slice (~29 KB each, generated as the
+//! endpointslice controller writes them) is decoded round-robin, one event per iteration: `Throughput::Elements(1)`.
+
+use std::hint::black_box;
+
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
+use tgsync::watch::sample::{rolling_update_events, SampleParams};
+use tgsync::watch::{SlimWatchEvent, ZoneInterner};
+
+const RING: usize = 64;
+
+/// Successive events of one slice, handed out in turn so no iteration decodes the bytes the last one did.
+struct Ring<'a> {
+    events: &'a [Vec<u8>],
+    next: usize,
+}
+
+impl<'a> Ring<'a> {
+    fn new(events: &'a [Vec<u8>]) -> Self {
+        Ring { events, next: 0 }
+    }
+
+    fn next(&mut self) -> &'a [u8] {
+        let event = &self.events[self.next];
+        self.next = (self.next + 1) % self.events.len();
+        event
+    }
+}
+
+fn full(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
+    group.bench_function("k8s_openapi_full", |b| {
+        let mut ring = Ring::new(events);
+        b.iter(|| {
+            serde_json::from_slice::<WatchEvent<EndpointSlice>>(black_box(ring.next()))
+                .expect("sample events decode")
+        })
+    });
+}
+
+fn slim(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
+    group.bench_function("slim", |b| {
+        let mut ring = Ring::new(events);
+        b.iter(|| SlimWatchEvent::from_slice(black_box(ring.next())).expect("sample events decode"))
+    });
+}
+
+fn slim_to_snapshot(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
+    group.bench_function("slim_to_snapshot", |b| {
+        let mut ring = Ring::new(events);
+        let mut zones = ZoneInterner::new();
+        b.iter(|| {
+            let event =
+                SlimWatchEvent::from_slice(black_box(ring.next())).expect("sample events decode");
+            event.slice().and_then(|s| s.to_snapshot(&mut zones))
+        })
+    });
+}
+
+/// One group so every stage of the end-to-end path reports side by side; the actor stage joins here.
+fn watch_decode(c: &mut Criterion) {
+    let events = rolling_update_events(SampleParams::default(), RING);
+    let mut group = c.benchmark_group("watch_decode");
+    group.throughput(Throughput::Elements(1));
+    full(&mut group, &events);
+    slim(&mut group, &events);
+    slim_to_snapshot(&mut group, &events);
+    group.finish();
+}
+
+criterion_group!(benches, watch_decode);
+criterion_main!(benches);

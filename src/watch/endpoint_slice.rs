@@ -1,0 +1,388 @@
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Deserialize;
+use tgsync_actors::domain::{AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort};
+
+use super::de;
+use super::zone::{ZoneInterner, ZoneName};
+
+/// The label naming the Service a slice belongs to.
+pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
+
+/// A discovery.k8s.io/v1 EndpointSlice reduced to what the daemon needs; the watcher decodes into it.
+///
+/// `metadata` holds only name, namespace, resourceVersion, uid, generation and the service-name label.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlimEndpointSlice {
+    /// The kept metadata fields (see above).
+    #[serde(default, deserialize_with = "de::meta")]
+    pub metadata: ObjectMeta,
+    /// `None` for FQDN slices (or an unknown type): ELB cannot target them, the watcher skips them.
+    #[serde(default, deserialize_with = "de::address_type")]
+    pub address_type: Option<AddressType>,
+    /// The endpoints, in slice order.
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub endpoints: Vec<SlimEndpoint>,
+    /// Ports that carry a number.
+    #[serde(default, deserialize_with = "de::ports")]
+    pub ports: Arc<[SlicePort]>,
+}
+
+/// One endpoint: its first address, conditions with Kubernetes' nil rules applied, zone, node and pod.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "RawEndpoint")]
+pub struct SlimEndpoint {
+    /// The first address, `None` if it is missing or not an IP.
+    pub addr: Option<IpAddr>,
+    /// ready (nil = true), serving (nil = ready), terminating (nil = false).
+    pub conditions: Conditions,
+    /// The zone as written, interned by [`SlimEndpointSlice::to_snapshot`].
+    pub zone: Option<ZoneName>,
+    /// `nodeName`.
+    pub node_name: Option<Arc<str>>,
+    /// `targetRef.name`: the pod, for readiness gates.
+    pub pod: Option<Arc<str>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEndpoint {
+    #[serde(default, deserialize_with = "de::first_addr")]
+    addresses: Option<IpAddr>,
+    #[serde(default)]
+    conditions: Option<RawConditions>,
+    #[serde(default)]
+    zone: Option<ZoneName>,
+    #[serde(default, deserialize_with = "de::opt_arc_str")]
+    node_name: Option<Arc<str>>,
+    #[serde(default)]
+    target_ref: Option<TargetRef>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawConditions {
+    ready: Option<bool>,
+    serving: Option<bool>,
+    terminating: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct TargetRef {
+    #[serde(default, deserialize_with = "de::opt_arc_str")]
+    name: Option<Arc<str>>,
+}
+
+impl From<RawEndpoint> for SlimEndpoint {
+    fn from(raw: RawEndpoint) -> Self {
+        let c = raw.conditions.unwrap_or_default();
+        let ready = c.ready.unwrap_or(true);
+        SlimEndpoint {
+            addr: raw.addresses,
+            conditions: Conditions::new(
+                ready,
+                c.serving.unwrap_or(ready),
+                c.terminating.unwrap_or(false),
+            ),
+            zone: raw.zone,
+            node_name: raw.node_name,
+            pod: raw.target_ref.and_then(|t| t.name),
+        }
+    }
+}
+
+impl SlimEndpointSlice {
+    /// The `kubernetes.io/service-name` label.
+    pub fn service_name(&self) -> Option<&str> {
+        self.metadata
+            .labels
+            .as_ref()?
+            .get(SERVICE_NAME_LABEL)
+            .map(String::as_str)
+    }
+
+    /// The snapshot the actors take, or `None` for FQDN slices and slices without the service label.
+    /// Endpoints without an IP address are left out.
+    pub fn to_snapshot(&self, zones: &mut ZoneInterner) -> Option<EndpointSliceSnapshot> {
+        let address_type = self.address_type?;
+        let namespace = self.metadata.namespace.as_deref()?;
+        let name = self.metadata.name.as_deref()?;
+        let service = self.service_name()?;
+        let endpoints = self
+            .endpoints
+            .iter()
+            .filter_map(|e| {
+                Some(Endpoint {
+                    addr: e.addr?,
+                    conditions: e.conditions,
+                    zone: e.zone.as_ref().and_then(|z| zones.intern(z.as_str())),
+                })
+            })
+            .collect();
+        Some(EndpointSliceSnapshot {
+            key: join(namespace, name),
+            service: join(namespace, service),
+            address_type,
+            ports: self.ports.clone(),
+            endpoints,
+        })
+    }
+}
+
+fn join(namespace: &str, name: &str) -> Arc<str> {
+    let mut s = String::with_capacity(namespace.len() + 1 + name.len());
+    s.push_str(namespace);
+    s.push('/');
+    s.push_str(name);
+    s.into()
+}
+
+// kube-rs implements `kube::Resource` (DynamicType = ()) for every k8s-openapi resource with ObjectMeta,
+// so the slim type borrows EndpointSlice's identity and gets watchers, reflectors and URLs for free.
+impl k8s_openapi::Resource for SlimEndpointSlice {
+    const API_VERSION: &'static str = EndpointSlice::API_VERSION;
+    const GROUP: &'static str = EndpointSlice::GROUP;
+    const KIND: &'static str = EndpointSlice::KIND;
+    const VERSION: &'static str = EndpointSlice::VERSION;
+    const URL_PATH_SEGMENT: &'static str = EndpointSlice::URL_PATH_SEGMENT;
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for SlimEndpointSlice {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+const _: fn() = || {
+    fn watchable<K>()
+    where
+        K: kube_core::Resource<DynamicType = ()> + serde::de::DeserializeOwned + Clone,
+    {
+    }
+    watchable::<SlimEndpointSlice>();
+};
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
+    use tgsync_actors::domain::Zone;
+
+    use super::*;
+    use crate::watch::sample::{SampleParams, SampleSlice};
+    use crate::watch::SlimWatchEvent;
+
+    fn slice_of(bytes: &[u8]) -> SlimEndpointSlice {
+        match SlimWatchEvent::from_slice(bytes).unwrap() {
+            SlimWatchEvent::Added(s) | SlimWatchEvent::Modified(s) => s,
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+
+    fn object(body: &str) -> String {
+        format!(
+            r#"{{"type":"ADDED","object":{{"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1",
+            "metadata":{{"name":"web-x","namespace":"shop","labels":{{"kubernetes.io/service-name":"web"}}}},
+            {body}}}}}"#
+        )
+    }
+
+    #[test]
+    fn sample_decodes_to_the_expected_snapshot() {
+        let mut sample = SampleSlice::new(SampleParams::default());
+        sample.rolling_step();
+        sample.rolling_step();
+        let slim = slice_of(sample.watch_event("MODIFIED").as_bytes());
+        let mut zones = ZoneInterner::new();
+        let snap = slim.to_snapshot(&mut zones).unwrap();
+        assert_eq!(&*snap.key, format!("shop/{}", sample.name()));
+        assert_eq!(&*snap.service, "shop/web");
+        assert_eq!(snap.address_type, AddressType::Ipv4);
+        assert_eq!(snap.port_for(Some("http")), Some(8080));
+        assert_eq!(snap.endpoints.len(), sample.pods().len());
+        for (got, pod) in snap.endpoints.iter().zip(sample.pods()) {
+            assert_eq!(got.addr, pod.ip);
+            assert_eq!(got.conditions, pod.state.conditions());
+            assert_eq!(zones.name(got.zone.unwrap()), Some(pod.zone));
+        }
+        for (got, pod) in slim.endpoints.iter().zip(sample.pods()) {
+            assert_eq!(got.pod.as_deref(), Some(pod.name.as_str()));
+            assert_eq!(got.node_name.as_deref(), Some(pod.node.as_str()));
+        }
+        let ready = snap
+            .endpoints
+            .iter()
+            .filter(|e| e.conditions.wants_traffic());
+        assert_eq!(ready.count(), 100 - 2 - 1);
+    }
+
+    #[test]
+    fn nil_conditions_follow_kubernetes() {
+        let body = r#""addressType":"IPv4","endpoints":[
+            {"addresses":["10.0.0.1"]},
+            {"addresses":["10.0.0.2"],"conditions":{}},
+            {"addresses":["10.0.0.3"],"conditions":{"ready":false}},
+            {"addresses":["10.0.0.4"],"conditions":{"ready":true,"serving":false}},
+            {"addresses":["10.0.0.5"],"conditions":{"ready":null,"serving":null,"terminating":true}}],
+            "ports":null"#;
+        let slim = slice_of(object(body).as_bytes());
+        let got: Vec<_> = slim.endpoints.iter().map(|e| e.conditions).collect();
+        let want = [
+            Conditions::new(true, true, false),
+            Conditions::new(true, true, false),
+            Conditions::new(false, false, false),
+            Conditions::new(true, false, false),
+            Conditions::new(true, true, true),
+        ];
+        assert_eq!(got, want);
+        assert!(slim.ports.is_empty());
+    }
+
+    #[test]
+    fn fqdn_slices_decode_but_yield_no_snapshot() {
+        let body =
+            r#""addressType":"FQDN","endpoints":[{"addresses":["db.example.com"]}],"ports":[]"#;
+        let slim = slice_of(object(body).as_bytes());
+        assert_eq!(slim.address_type, None);
+        assert_eq!(slim.endpoints[0].addr, None);
+        assert!(slim.to_snapshot(&mut ZoneInterner::new()).is_none());
+    }
+
+    #[test]
+    fn a_slice_without_the_service_label_yields_no_snapshot() {
+        let json = r#"{"type":"ADDED","object":{"metadata":{"name":"x","namespace":"shop",
+            "labels":{"app":"web"}},"addressType":"IPv4","endpoints":null,"ports":null}}"#;
+        let slim = slice_of(json.as_bytes());
+        assert_eq!(slim.service_name(), None);
+        assert!(slim.metadata.labels.is_none());
+        assert!(slim.to_snapshot(&mut ZoneInterner::new()).is_none());
+    }
+
+    #[test]
+    fn empty_and_odd_endpoints_are_tolerated() {
+        let body = r#""addressType":"IPv6","endpoints":[{"addresses":[]},{"addresses":["fd00::1","fd00::2"],
+            "zone":"us-east-1a"}],"ports":[{"name":"http","port":80},{"name":"all"}]"#;
+        let snap = slice_of(object(body).as_bytes())
+            .to_snapshot(&mut ZoneInterner::new())
+            .unwrap();
+        assert_eq!(snap.endpoints.len(), 1);
+        assert_eq!(snap.endpoints[0].addr, "fd00::1".parse::<IpAddr>().unwrap());
+        assert_eq!(snap.endpoints[0].zone, Some(Zone(1)));
+        assert_eq!(snap.ports.len(), 1);
+    }
+
+    #[test]
+    fn malformed_json_names_the_problem() {
+        let truncated = &object(r#""addressType":"IPv4""#)[..60];
+        let err = SlimWatchEvent::from_slice(truncated.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("EOF"), "{err}");
+        let bad_port = object(r#""addressType":"IPv4","ports":[{"port":"http"}]"#);
+        let err = SlimWatchEvent::from_slice(bad_port.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().contains("invalid type: string \"http\""),
+            "{err}"
+        );
+        let bad_type = r#"{"type":"RENAMED","object":{}}"#;
+        let err = SlimWatchEvent::from_slice(bad_type.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("RENAMED"), "{err}");
+    }
+
+    #[test]
+    fn bookmark_and_error_events_decode() {
+        let bookmark = r#"{"type":"BOOKMARK","object":{"kind":"EndpointSlice","apiVersion":"discovery.k8s.io/v1",
+            "metadata":{"resourceVersion":"12345","annotations":{"k8s.io/initial-events-end":"true"}}}}"#;
+        match SlimWatchEvent::from_slice(bookmark.as_bytes()).unwrap() {
+            SlimWatchEvent::Bookmark(s) => {
+                assert_eq!(s.metadata.resource_version.as_deref(), Some("12345"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},
+            "status":"Failure","message":"too old resource version","reason":"Expired","code":410}}"#;
+        match SlimWatchEvent::from_slice(gone.as_bytes()).unwrap() {
+            SlimWatchEvent::Error(s) => {
+                assert_eq!((s.code, s.reason.as_deref()), (Some(410), Some("Expired")))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn is_a_kube_resource_at_the_endpointslice_url() {
+        use kube_core::Resource;
+        let url = SlimEndpointSlice::url_path(&(), Some("shop"));
+        assert_eq!(
+            url,
+            "/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices"
+        );
+        assert_eq!(SlimEndpointSlice::kind(&()), "EndpointSlice");
+    }
+
+    #[test]
+    fn slim_and_full_decodes_agree_on_what_is_kept() {
+        let params = SampleParams {
+            hostnames: true,
+            hints: true,
+            not_ready: 5,
+            terminating: 4,
+            seed: 7,
+            ..Default::default()
+        };
+        let mut sample = SampleSlice::new(params);
+        sample.rolling_step();
+        let bytes = sample.watch_event("MODIFIED").into_bytes();
+        let full = match serde_json::from_slice::<WatchEvent<EndpointSlice>>(&bytes).unwrap() {
+            WatchEvent::Modified(s) => s,
+            other => panic!("{other:?}"),
+        };
+        let slim = slice_of(&bytes);
+        let (fm, sm) = (&full.metadata, &slim.metadata);
+        assert_eq!(
+            (&fm.name, &fm.namespace, &fm.uid),
+            (&sm.name, &sm.namespace, &sm.uid)
+        );
+        assert_eq!(
+            (&fm.resource_version, fm.generation),
+            (&sm.resource_version, sm.generation)
+        );
+        let label = fm.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL));
+        assert_eq!(label.map(String::as_str), slim.service_name());
+        assert_eq!(full.address_type, "IPv4");
+        assert_eq!(slim.address_type, Some(AddressType::Ipv4));
+        let full_ports: Vec<_> = full
+            .ports
+            .iter()
+            .flatten()
+            .map(|p| (p.name.as_deref(), p.port))
+            .collect();
+        let slim_ports: Vec<_> = slim
+            .ports
+            .iter()
+            .map(|p| (p.name.as_deref(), Some(i32::from(p.port))))
+            .collect();
+        assert_eq!(full_ports, slim_ports);
+        assert_eq!(full.endpoints.len(), slim.endpoints.len());
+        for (f, s) in full.endpoints.iter().zip(&slim.endpoints) {
+            assert_eq!(f.addresses[0].parse::<IpAddr>().ok(), s.addr);
+            let c = f.conditions.clone().unwrap_or_default();
+            let ready = c.ready.unwrap_or(true);
+            let want = Conditions::new(
+                ready,
+                c.serving.unwrap_or(ready),
+                c.terminating.unwrap_or(false),
+            );
+            assert_eq!(want, s.conditions);
+            assert_eq!(f.zone.as_deref(), s.zone.as_ref().map(ZoneName::as_str));
+            assert_eq!(f.node_name.as_deref(), s.node_name.as_deref());
+            let pod = f.target_ref.as_ref().and_then(|t| t.name.as_deref());
+            assert_eq!(pod, s.pod.as_deref());
+        }
+    }
+}
