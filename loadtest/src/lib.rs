@@ -1,9 +1,15 @@
 //! The ELBv2 model, churn scenarios, the baseline strategy and reports, for benches, `tgsync simulate` and load tests.
 //! Everything here runs on one thread in tokio time, so a whole run fits in paused virtual time.
 
+pub mod baseline;
 pub mod model;
+pub mod report;
 pub mod rng;
+pub mod runner;
 pub mod scenario;
 
+pub use baseline::{Baseline, BaselineConfig};
 pub use model::{Call, CallKind, CallOutcome, ElbModel, HealthCheck, ModelConfig};
+pub use report::{render_table, Comparison, LatencyStats, RunReport};
+pub use runner::{run, Runner, Strategy};
 pub use scenario::{Binding, Scenario, ScenarioKind, ScenarioParams, Topology};

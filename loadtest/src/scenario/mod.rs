@@ -20,6 +20,7 @@ use std::time::Duration;
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
 
 pub use cluster::MAX_PER_SLICE;
+pub(crate) use desired::desired_of;
 pub use desired::{DesiredTracker, Transition};
 
 use crate::model::{HealthCheck, ModelConfig};

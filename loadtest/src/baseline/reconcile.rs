@@ -1,0 +1,140 @@
+//! One reconcile of one binding, as `targetGroupBindingResourceManager.reconcileWithIPTargetType` does it.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::time::Duration;
+
+use tgsync_actors::domain::{Target, TargetGroupKey};
+use tgsync_actors::elb::{ElbError, HealthState, TargetHealth};
+use tokio::time::{sleep, Instant};
+
+use super::backoff::{sdk_delay, sdk_retryable};
+use super::targets_cache::Lookup;
+use super::State;
+use crate::scenario::desired_of;
+
+/// Which API a call is, for the client-side throttle.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Mutating,
+    Describe,
+}
+
+/// Recomputes the whole desired set, diffs it against the (cached) ELB view, deregisters then registers in
+/// serial chunks. Returns a requeue delay when readiness gates are still pending.
+pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Duration>, ElbError> {
+    let binding = &state.bindings[key];
+    let tg = &binding.tg;
+    let desired: HashSet<Target> = {
+        let slices = state.slices.borrow();
+        match slices.get(&binding.service) {
+            Some(s) => desired_of(s.values(), binding),
+            None => HashSet::new(),
+        }
+    };
+    list_targets(state, tg).await?;
+    let (to_deregister, to_register) = {
+        let cache = state.cache.borrow();
+        let current: HashSet<Target> = cache
+            .get(tg)
+            .map(|c| {
+                c.targets()
+                    .iter()
+                    .filter(|(_, h)| **h != Some(HealthState::Draining))
+                    .map(|(t, _)| *t)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut dereg: Vec<Target> = current.difference(&desired).copied().collect();
+        let mut reg: Vec<Target> = desired.difference(&current).copied().collect();
+        // Sorted so a run replays exactly; the controller's order is a map's, i.e. arbitrary.
+        dereg.sort();
+        reg.sort();
+        (dereg, reg)
+    };
+    let chunk = state.config.chunk.max(1);
+    for part in to_deregister.chunks(chunk) {
+        let elb = state.elb.clone();
+        let (tg2, targets) = (tg.clone(), part.to_vec());
+        call(state, Api::Mutating, move || {
+            elb.deregister(&tg2, targets.clone())
+        })
+        .await?;
+        state.cache.borrow_mut().deregistered(tg, part);
+    }
+    for part in to_register.chunks(chunk) {
+        let elb = state.elb.clone();
+        let (tg2, targets) = (tg.clone(), part.to_vec());
+        call(state, Api::Mutating, move || {
+            elb.register(&tg2, targets.clone())
+        })
+        .await?;
+        state.cache.borrow_mut().registered(tg, part);
+    }
+    let gates_pending = state.readiness_gates
+        && state.cache.borrow().get(tg).is_some_and(|c| {
+            desired
+                .iter()
+                .any(|t| c.targets().get(t) != Some(&Some(HealthState::Healthy)))
+        });
+    Ok(gates_pending.then_some(state.config.readiness_requeue))
+}
+
+/// `cachedTargetsManager.ListTargets`: the cache if fresh, describing again while any target is not healthy.
+async fn list_targets(state: &State, tg: &TargetGroupKey) -> Result<(), ElbError> {
+    let lookup = state
+        .cache
+        .borrow()
+        .lookup(tg, Instant::now(), state.config.cache_ttl);
+    if lookup == Lookup::Hit {
+        return Ok(());
+    }
+    let elb = state.elb.clone();
+    let tg2 = tg.clone();
+    let rows: Vec<TargetHealth> =
+        call(state, Api::Describe, move || elb.describe_health(&tg2)).await?;
+    let mut cache = state.cache.borrow_mut();
+    match lookup {
+        Lookup::Miss => cache.fill(tg, rows, Instant::now()),
+        _ => cache.refresh_unhealthy(tg, rows),
+    }
+    Ok(())
+}
+
+/// One SDK operation: client-side throttle before every attempt, standard retryer on retryable errors.
+async fn call<T, F, Fut>(state: &State, api: Api, attempt: F) -> Result<T, ElbError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ElbError>>,
+{
+    let mut retries = 0;
+    loop {
+        throttle(state, api).await;
+        match attempt().await {
+            Err(e) if sdk_retryable(&e) && retries < state.config.max_retries => {
+                retries += 1;
+                let d = sdk_delay(
+                    retries,
+                    state.config.max_sdk_backoff,
+                    &mut state.rng.borrow_mut(),
+                );
+                sleep(d).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The controller's `--aws-api-throttle` limiters, waited on in turn as its Sign handler does.
+async fn throttle(state: &State, api: Api) {
+    if api == Api::Mutating {
+        let wait = state.register_limiter.borrow_mut().reserve(Instant::now());
+        if !wait.is_zero() {
+            sleep(wait).await;
+        }
+    }
+    let wait = state.any_limiter.borrow_mut().reserve(Instant::now());
+    if !wait.is_zero() {
+        sleep(wait).await;
+    }
+}

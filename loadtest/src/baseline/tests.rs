@@ -1,0 +1,171 @@
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::task::LocalSet;
+
+use super::*;
+use crate::model::{CallKind, ElbModel, ModelConfig};
+use crate::runner::{run, Runner};
+use crate::scenario::{Scenario, ScenarioKind, ScenarioParams};
+
+fn small(kind: ScenarioKind) -> Scenario {
+    Scenario::build(
+        kind,
+        ScenarioParams {
+            tgs: 4,
+            pods: 12,
+            seed: 5,
+            ..ScenarioParams::default()
+        },
+    )
+}
+
+fn baseline(topology: &Topology, model: ElbModel) -> Baseline {
+    Baseline::new(topology, Rc::new(model), BaselineConfig::default())
+}
+
+#[tokio::test(start_paused = true)]
+async fn converges_on_a_small_rolling_update() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::RollingUpdate);
+            let r = run(&sc, baseline, sc.model_config()).await;
+            assert_eq!(r.strategy, "baseline");
+            assert!(r.converged, "{r:?}");
+            assert_eq!(
+                r.throttled, 0,
+                "its client-side limiter matches AWS's bucket"
+            );
+            assert_eq!(r.target_changes, 4 * 12 * 2);
+            // A reconcile per slice event, each a small register or deregister.
+            assert!(r.calls["RegisterTargets"] >= 4, "{r:?}");
+            assert!(r.calls["DeregisterTargets"] >= 4, "{r:?}");
+            // Registered targets are not healthy yet, so later reconciles describe again.
+            assert!(r.calls["DescribeTargetHealth"] > 0, "{r:?}");
+            assert!(r.latency_ms.samples > 0 && r.deregister_latency_ms.samples > 0);
+            // The last events are terminated pods leaving their slices: no change to the desired sets.
+            let done = r.completion_seconds.unwrap();
+            assert!(done >= r.lower_bound_seconds, "{r:?}");
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn survives_a_storm_of_injected_throttles() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::MassRestart);
+            let cfg = ModelConfig {
+                throttle_fraction: 0.3,
+                ..sc.model_config()
+            };
+            let r = run(&sc, baseline, cfg).await;
+            assert!(r.converged, "{r:?}");
+            assert!(r.throttled > 0);
+        })
+        .await;
+}
+
+/// Describes made in the minute after one new ready pod, with or without readiness gates.
+async fn describes_after_one_new_pod(gates: bool) -> usize {
+    let sc = small(ScenarioKind::ScaleUp);
+    let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+    let topology = Topology {
+        readiness_gates: gates,
+        ..sc.topology.clone()
+    };
+    let mut b = baseline(&topology, model.clone());
+    // The first event of a scale-up is one slice gaining a not-ready endpoint; find one that turns ready.
+    let (_, snap) = sc
+        .events
+        .iter()
+        .find(|(_, s)| s.endpoints.iter().any(|e| e.conditions.wants_traffic()))
+        .unwrap();
+    b.on_slice(snap.clone());
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    model
+        .ledger()
+        .iter()
+        .filter(|c| c.kind == CallKind::DescribeTargetHealth)
+        .count()
+}
+
+#[tokio::test(start_paused = true)]
+async fn readiness_gates_requeue_every_15s_until_healthy() {
+    LocalSet::new()
+        .run_until(async {
+            // Without gates: one describe (cache miss), then the registered target is never looked at again.
+            assert_eq!(describes_after_one_new_pod(false).await, 1);
+            // With gates: requeued every 15 s, describing while the target is `initial` (20 s to healthy).
+            assert_eq!(describes_after_one_new_pod(true).await, 3);
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn chunks_of_200_serially_after_one_describe() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = Scenario::build(
+                ScenarioKind::ScaleUp,
+                ScenarioParams {
+                    tgs: 1,
+                    pods: 450,
+                    seed: 2,
+                    ..ScenarioParams::default()
+                },
+            );
+            let mut model_handle = None;
+            let r = Runner::new(&sc, sc.model_config())
+                .run(|topo, model| {
+                    model_handle = Some(model.clone());
+                    baseline(topo, model)
+                })
+                .await;
+            assert!(r.converged);
+            let ledger = model_handle.unwrap().ledger();
+            let regs: Vec<_> = ledger
+                .iter()
+                .filter(|c| c.kind == CallKind::RegisterTargets)
+                .collect();
+            assert!(regs.iter().all(|c| c.target_count <= 200));
+            // One reconcile's chunks never overlap: serial.
+            for w in regs.windows(2) {
+                assert!(w[1].start >= w[0].end);
+            }
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deleted_target_group_is_retried_with_growing_backoff() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::RollingUpdate);
+            let gone = sc.topology.bindings[0].tg.clone();
+            let cfg = ModelConfig {
+                deletions: vec![crate::model::TgDeletion {
+                    tg: gone.clone(),
+                    at: Duration::ZERO,
+                }],
+                ..sc.model_config()
+            };
+            let mut handle = None;
+            let r = Runner::new(&sc, cfg)
+                .timeout(Duration::from_secs(600))
+                .run(|topo, model| {
+                    handle = Some(model.clone());
+                    baseline(topo, model)
+                })
+                .await;
+            assert!(!r.converged);
+            let model = handle.unwrap();
+            for b in &sc.topology.bindings[1..] {
+                assert_eq!(model.registered(&b.tg), sc.final_desired()[&b.tg]);
+            }
+            let on_gone = model.ledger().iter().filter(|c| c.tg == gone).count();
+            // Exponential requeue: a handful of calls over ten minutes, not thousands.
+            assert!(on_gone < 100, "{on_gone}");
+        })
+        .await;
+}

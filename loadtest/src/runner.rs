@@ -1,0 +1,188 @@
+//! Drives a scenario through a strategy against the ELB model in virtual time and measures the result.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
+use tokio::time::{sleep, sleep_until, Instant};
+
+use crate::model::{ElbModel, ModelConfig};
+use crate::report::{RunInput, RunReport};
+use crate::scenario::{DesiredTracker, Scenario, Topology};
+
+/// Something that keeps ELB in step with slices: tgsync's actor pipeline or the baseline.
+pub trait Strategy {
+    /// The name reports use (`tgsync`, `baseline`).
+    fn name(&self) -> &'static str;
+    /// A slice changed (an empty snapshot: it was deleted). Must not block: start work and return.
+    fn on_slice(&mut self, snapshot: EndpointSliceSnapshot);
+}
+
+impl<S: Strategy + ?Sized> Strategy for Box<S> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn on_slice(&mut self, snapshot: EndpointSliceSnapshot) {
+        (**self).on_slice(snapshot)
+    }
+}
+
+/// One run's settings; build with [`Runner::new`], then [`Runner::run`].
+pub struct Runner<'a> {
+    scenario: &'a Scenario,
+    model: ModelConfig,
+    timeout: Duration,
+    warmup_max: Duration,
+    progress: Option<Box<dyn FnMut(f64) + 'a>>,
+}
+
+/// How often convergence is checked once every event has been fed.
+const POLL: Duration = Duration::from_millis(100);
+/// Warm-up is over when no call has been answered for this long.
+const QUIET: Duration = Duration::from_secs(3);
+
+impl<'a> Runner<'a> {
+    /// A run of `scenario` against a model configured with `model` (see [`Scenario::model_config`]).
+    pub fn new(scenario: &'a Scenario, model: ModelConfig) -> Self {
+        Runner {
+            scenario,
+            model,
+            timeout: Duration::from_secs(3600),
+            warmup_max: Duration::from_secs(600),
+            progress: None,
+        }
+    }
+
+    /// How long (virtual) to wait for convergence after the last event; 1 h by default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Called with the fraction done (0..=1) as the run advances, e.g. to draw a progress bar.
+    pub fn on_progress(mut self, f: impl FnMut(f64) + 'a) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Runs inside an already running paused runtime with a `LocalSet` (an actix System): builds the model
+    /// (warm: the initial desired targets registered and healthy), builds the strategy, lets it see the initial
+    /// slices and settle, then feeds each event at its time and waits until ELB equals the final desired set.
+    pub async fn run<S, F>(mut self, factory: F) -> RunReport
+    where
+        S: Strategy,
+        F: FnOnce(&Topology, ElbModel) -> S,
+    {
+        let sc = self.scenario;
+        let model = ElbModel::new(self.model.clone(), sc.tgs().cloned());
+        let initial = sc.initial_desired();
+        for (tg, targets) in &initial {
+            model.seed_registered(tg, targets.iter().copied());
+        }
+        let mut strategy = factory(&sc.topology, model.clone());
+
+        for snap in &sc.initial {
+            strategy.on_slice(snap.clone());
+        }
+        self.warm_up(&model, &initial).await;
+
+        let t0 = Instant::now();
+        let offset = model.elapsed();
+        let n = sc.events.len().max(1) as f64;
+        for (i, (at, snap)) in sc.events.iter().enumerate() {
+            sleep_until(t0 + *at).await;
+            strategy.on_slice(snap.clone());
+            self.report(0.9 * (i + 1) as f64 / n);
+        }
+
+        let final_desired = sc.final_desired();
+        let deadline = Instant::now() + self.timeout;
+        let mut seen_calls = usize::MAX;
+        let converged = loop {
+            let calls = model.ledger_len();
+            if calls != seen_calls && model.mutating_in_flight() == 0 {
+                seen_calls = calls;
+                if matches(&model, &final_desired) {
+                    break true;
+                }
+            }
+            if Instant::now() >= deadline {
+                break matches(&model, &final_desired);
+            }
+            sleep(POLL).await;
+            let waited = 1.0
+                - deadline.duration_since(Instant::now()).as_secs_f64()
+                    / self.timeout.as_secs_f64().max(1e-9);
+            self.report(0.9 + 0.1 * waited);
+        };
+        self.report(1.0);
+
+        let mut tracker = DesiredTracker::new(&sc.topology);
+        for snap in &sc.initial {
+            tracker.apply(Duration::ZERO, snap);
+        }
+        let transitions = sc
+            .events
+            .iter()
+            .flat_map(|(at, snap)| tracker.apply(*at, snap))
+            .collect();
+        let mut final_registered = HashMap::new();
+        for tg in sc.tgs() {
+            final_registered.insert(tg.clone(), model.registered(tg));
+        }
+        RunReport::build(RunInput {
+            strategy: strategy.name(),
+            scenario: sc,
+            ledger: model.ledger(),
+            offset,
+            initial,
+            transitions,
+            converged,
+            burst: self.model.register_bucket.capacity,
+            refill_per_s: self.model.register_bucket.refill_per_s,
+        })
+    }
+
+    /// Lets the strategy take in the initial slices until ELB matches them and calls have stopped.
+    async fn warm_up(&self, model: &ElbModel, initial: &HashMap<TargetGroupKey, HashSet<Target>>) {
+        let start = Instant::now();
+        let mut last_len = model.ledger_len();
+        let mut last_change = Instant::now();
+        while start.elapsed() < self.warmup_max {
+            sleep(POLL).await;
+            let len = model.ledger_len();
+            if len != last_len {
+                (last_len, last_change) = (len, Instant::now());
+            }
+            if last_change.elapsed() >= QUIET
+                && model.mutating_in_flight() == 0
+                && matches(model, initial)
+            {
+                return;
+            }
+        }
+        tracing::warn!("warm-up did not settle; measuring anyway");
+    }
+
+    fn report(&mut self, fraction: f64) {
+        if let Some(p) = self.progress.as_mut() {
+            p(fraction.clamp(0.0, 1.0));
+        }
+    }
+}
+
+/// [`Runner`] with defaults: 1 h timeout, no progress callback.
+pub async fn run<S, F>(scenario: &Scenario, factory: F, model: ModelConfig) -> RunReport
+where
+    S: Strategy,
+    F: FnOnce(&Topology, ElbModel) -> S,
+{
+    Runner::new(scenario, model).run(factory).await
+}
+
+fn matches(model: &ElbModel, desired: &HashMap<TargetGroupKey, HashSet<Target>>) -> bool {
+    desired
+        .iter()
+        .all(|(tg, want)| &model.registered(tg) == want)
+}
