@@ -46,7 +46,9 @@ impl Contributions {
         mut on_delta: impl FnMut(Delta),
     ) {
         // The stable sort finds sorted runs, so a slice that changed in two places sorts in near-linear time.
-        next.sort();
+        if !next.is_sorted() {
+            next.sort();
+        }
         next.dedup();
         let refcount = &mut self.refcount;
         let mut emit = |t: Target, added: bool| {
