@@ -96,7 +96,16 @@ impl<'a> Runner<'a> {
             self.report(0.9 * (i + 1) as f64 / n);
         }
 
-        let final_desired = sc.final_desired();
+        let mut tracker = DesiredTracker::new(&sc.topology);
+        for snap in &sc.initial {
+            tracker.apply(Duration::ZERO, snap);
+        }
+        let transitions: Vec<_> = sc
+            .events
+            .iter()
+            .flat_map(|(at, snap)| tracker.apply(*at, snap))
+            .collect();
+        let final_desired = tracker.desired();
         let deadline = Instant::now() + self.timeout;
         let mut seen_calls = usize::MAX;
         let converged = loop {
@@ -118,19 +127,6 @@ impl<'a> Runner<'a> {
         };
         self.report(1.0);
 
-        let mut tracker = DesiredTracker::new(&sc.topology);
-        for snap in &sc.initial {
-            tracker.apply(Duration::ZERO, snap);
-        }
-        let transitions = sc
-            .events
-            .iter()
-            .flat_map(|(at, snap)| tracker.apply(*at, snap))
-            .collect();
-        let mut final_registered = HashMap::new();
-        for tg in sc.tgs() {
-            final_registered.insert(tg.clone(), model.registered(tg));
-        }
         RunReport::build(RunInput {
             strategy: strategy.name(),
             scenario: sc,

@@ -1,6 +1,6 @@
 //! One reconcile of one binding, as `targetGroupBindingResourceManager.reconcileWithIPTargetType` does it.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::future::Future;
 use std::time::Duration;
 
@@ -25,17 +25,17 @@ enum Api {
 pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Duration>, ElbError> {
     let binding = &state.bindings[key];
     let tg = &binding.tg;
-    let desired: HashSet<Target> = {
+    let desired: FxHashSet<Target> = {
         let slices = state.slices.borrow();
         match slices.get(&binding.service) {
             Some(s) => desired_of(s.values(), binding),
-            None => HashSet::new(),
+            None => FxHashSet::default(),
         }
     };
     list_targets(state, tg).await?;
     let (to_deregister, to_register) = {
         let cache = state.cache.borrow();
-        let current: HashSet<Target> = cache
+        let current: FxHashSet<Target> = cache
             .get(tg)
             .map(|c| {
                 c.targets()

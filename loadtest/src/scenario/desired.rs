@@ -5,7 +5,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tgsync_actors::domain::{Action, EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
+use rustc_hash::{FxHashMap, FxHashSet};
+use tgsync_actors::domain::{
+    Action, EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey, TargetId,
+};
 
 use super::{Binding, Topology};
 
@@ -25,11 +28,13 @@ pub struct Transition {
 }
 
 /// Desired sets by binding: the union of ready, non-terminating endpoints × the binding's target port.
+/// Incremental: a snapshot costs the size of that slice, counting each target once per slice holding it.
 pub struct DesiredTracker {
     bindings: Vec<Binding>,
     by_service: HashMap<Arc<str>, Vec<usize>>,
-    slices: HashMap<Arc<str>, HashMap<SliceKey, EndpointSliceSnapshot>>,
-    desired: Vec<HashSet<Target>>,
+    /// Per binding: what each slice contributes, and how many slices contribute each target.
+    contributions: Vec<FxHashMap<SliceKey, FxHashSet<Target>>>,
+    refcounts: Vec<FxHashMap<Target, u32>>,
 }
 
 impl DesiredTracker {
@@ -39,58 +44,66 @@ impl DesiredTracker {
         for (i, b) in topology.bindings.iter().enumerate() {
             by_service.entry(b.service.clone()).or_default().push(i);
         }
+        let n = topology.bindings.len();
         DesiredTracker {
             bindings: topology.bindings.clone(),
             by_service,
-            slices: HashMap::new(),
-            desired: vec![HashSet::new(); topology.bindings.len()],
+            contributions: vec![FxHashMap::default(); n],
+            refcounts: vec![FxHashMap::default(); n],
         }
     }
 
     /// Takes in a snapshot (empty = slice deleted) and returns the transitions it causes.
     pub fn apply(&mut self, at: Duration, snap: &EndpointSliceSnapshot) -> Vec<Transition> {
-        let slices = self.slices.entry(snap.service.clone()).or_default();
-        if snap.endpoints.is_empty() {
-            slices.remove(&snap.key);
-        } else {
-            slices.insert(snap.key.clone(), snap.clone());
-        }
         let Some(bound) = self.by_service.get(&snap.service) else {
             return Vec::new();
         };
-        let terminating: HashSet<IpAddr> = slices
-            .values()
-            .flat_map(|s| s.endpoints.iter())
+        // A target leaves because its endpoint turned terminating in this very snapshot.
+        let terminating: FxHashSet<IpAddr> = snap
+            .endpoints
+            .iter()
             .filter(|e| e.conditions.is_terminating())
             .map(|e| e.addr)
             .collect();
         let mut out = Vec::new();
         for &i in bound {
             let b = &self.bindings[i];
-            let now = desired_of(slices.values(), b);
-            let before = &self.desired[i];
-            for t in now.difference(before) {
-                out.push(Transition {
-                    at,
-                    tg: b.tg.clone(),
-                    target: *t,
-                    action: Action::Register,
-                    terminating: false,
-                });
+            let now = desired_of(std::iter::once(snap), b);
+            let before = if now.is_empty() {
+                self.contributions[i].remove(&snap.key)
+            } else {
+                self.contributions[i].insert(snap.key.clone(), now.clone())
+            }
+            .unwrap_or_default();
+            let counts = &mut self.refcounts[i];
+            for t in now.difference(&before) {
+                let c = counts.entry(*t).or_insert(0);
+                *c += 1;
+                if *c == 1 {
+                    out.push(Transition {
+                        at,
+                        tg: b.tg.clone(),
+                        target: *t,
+                        action: Action::Register,
+                        terminating: false,
+                    });
+                }
             }
             for t in before.difference(&now) {
-                let tgsync_actors::domain::TargetId::Ip(ip) = t.id else {
-                    continue;
-                };
-                out.push(Transition {
-                    at,
-                    tg: b.tg.clone(),
-                    target: *t,
-                    action: Action::Deregister,
-                    terminating: terminating.contains(&ip),
-                });
+                let Some(c) = counts.get_mut(t) else { continue };
+                *c -= 1;
+                if *c == 0 {
+                    counts.remove(t);
+                    let term = matches!(t.id, TargetId::Ip(ip) if terminating.contains(&ip));
+                    out.push(Transition {
+                        at,
+                        tg: b.tg.clone(),
+                        target: *t,
+                        action: Action::Deregister,
+                        terminating: term,
+                    });
+                }
             }
-            self.desired[i] = now;
         }
         out
     }
@@ -99,8 +112,8 @@ impl DesiredTracker {
     pub fn desired(&self) -> HashMap<TargetGroupKey, HashSet<Target>> {
         self.bindings
             .iter()
-            .zip(&self.desired)
-            .map(|(b, d)| (b.tg.clone(), d.clone()))
+            .zip(&self.refcounts)
+            .map(|(b, d)| (b.tg.clone(), d.keys().copied().collect()))
             .collect()
     }
 }
@@ -109,8 +122,8 @@ impl DesiredTracker {
 pub(crate) fn desired_of<'a>(
     slices: impl Iterator<Item = &'a EndpointSliceSnapshot>,
     b: &Binding,
-) -> HashSet<Target> {
-    let mut out = HashSet::new();
+) -> FxHashSet<Target> {
+    let mut out = FxHashSet::default();
     for s in slices {
         let Some(port) = s.port_for(b.port_name.as_deref()) else {
             continue;
