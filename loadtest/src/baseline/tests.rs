@@ -187,7 +187,7 @@ async fn full_size_rolling_update() {
             );
             println!("built in {:?}", wall.elapsed());
             let r = run(&sc, baseline, sc.model_config()).await;
-            println!("{}", crate::report::render_table(&[r.clone()]));
+            println!("{}", crate::report::render_table(std::slice::from_ref(&r)));
             println!("{} events, wall {:?}", sc.events.len(), wall.elapsed());
             assert!(r.converged);
         })
