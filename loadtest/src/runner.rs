@@ -182,3 +182,70 @@ fn matches(model: &ElbModel, desired: &HashMap<TargetGroupKey, HashSet<Target>>)
         .iter()
         .all(|(tg, want)| &model.registered(tg) == want)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use tokio::task::LocalSet;
+
+    use super::*;
+    use crate::scenario::{ScenarioKind, ScenarioParams};
+
+    struct Idle;
+
+    impl Strategy for Idle {
+        fn name(&self) -> &'static str {
+            "idle"
+        }
+
+        fn on_slice(&mut self, _: EndpointSliceSnapshot) {}
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_strategy_that_does_nothing_does_not_converge_and_progress_reaches_one() {
+        LocalSet::new()
+            .run_until(async {
+                let sc = Scenario::build(
+                    ScenarioKind::ScaleDown,
+                    ScenarioParams {
+                        tgs: 2,
+                        pods: 4,
+                        ..ScenarioParams::default()
+                    },
+                );
+                let last = Cell::new(0.0);
+                let r = Runner::new(&sc, sc.model_config())
+                    .timeout(Duration::from_secs(60))
+                    .on_progress(|f| {
+                        assert!(f >= last.get());
+                        last.set(f);
+                    })
+                    .run(|_, _| Idle)
+                    .await;
+                assert_eq!(last.get(), 1.0);
+                assert!(!r.converged);
+                assert_eq!(r.completion_seconds, None);
+                assert_eq!((r.total_calls, r.target_changes), (0, 4));
+                assert_eq!(r.latency_ms.samples, 0);
+                let json = serde_json::to_value(&r).unwrap();
+                for key in [
+                    "strategy",
+                    "target_changes",
+                    "calls",
+                    "total_calls",
+                    "calls_per_1000_changes",
+                    "throttled",
+                    "converged",
+                    "latency_ms",
+                    "deregister_latency_ms",
+                    "completion_seconds",
+                    "lower_bound_seconds",
+                ] {
+                    assert!(json.get(key).is_some(), "{key}");
+                }
+                assert_eq!(json["calls"]["DescribeTargetHealth"], 0);
+            })
+            .await;
+    }
+}

@@ -193,3 +193,25 @@ async fn full_size_rolling_update() {
         })
         .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn converges_on_every_scenario_and_compares() {
+    LocalSet::new()
+        .run_until(async {
+            for kind in ScenarioKind::ALL {
+                let sc = small(kind);
+                let a = run(&sc, baseline, sc.model_config()).await;
+                let b = run(&sc, baseline, sc.model_config()).await;
+                assert!(a.converged, "{kind}: {a:?}");
+                // Replays exactly from the seed.
+                assert_eq!(a.total_calls, b.total_calls, "{kind}");
+                assert_eq!(a.completion_seconds, b.completion_seconds, "{kind}");
+                let c = crate::report::Comparison::new(sc.name(), a, b);
+                assert_eq!(c.ratio_calls, Some(1.0));
+                let json = serde_json::to_value(&c).unwrap();
+                assert_eq!(json["runs"].as_array().unwrap().len(), 2);
+                assert!(c.render().contains("baseline / tgsync"));
+            }
+        })
+        .await;
+}
