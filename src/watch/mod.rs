@@ -6,9 +6,11 @@
 mod de;
 mod endpoint_slice;
 mod event;
+mod name;
 pub mod sample;
 mod zone;
 
 pub use endpoint_slice::{SlimEndpoint, SlimEndpointSlice, SERVICE_NAME_LABEL};
 pub use event::{SlimWatchEvent, WatchStatus};
-pub use zone::{ZoneInterner, ZoneName};
+pub use name::{CompactName, ObjectName, ZoneName};
+pub use zone::ZoneInterner;

@@ -1,68 +1,5 @@
-use std::fmt;
-
 use rustc_hash::FxHashMap;
-use serde::de::{self, Deserialize, Deserializer, Visitor};
 use tgsync_actors::domain::Zone;
-
-const INLINE: usize = 22;
-
-/// A zone name as decoded: inline up to 22 bytes (every AWS zone name fits), so decoding allocates nothing.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ZoneName(Repr);
-
-#[derive(Clone, PartialEq, Eq)]
-enum Repr {
-    Inline { len: u8, buf: [u8; INLINE] },
-    Heap(Box<str>),
-}
-
-impl ZoneName {
-    /// The zone name.
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // Always a whole &str copied in `From<&str>`, so this cannot fail.
-            Repr::Inline { len, buf } => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
-            Repr::Heap(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ZoneName {
-    fn from(s: &str) -> Self {
-        if s.len() <= INLINE {
-            let mut buf = [0; INLINE];
-            buf[..s.len()].copy_from_slice(s.as_bytes());
-            ZoneName(Repr::Inline {
-                len: s.len() as u8,
-                buf,
-            })
-        } else {
-            ZoneName(Repr::Heap(s.into()))
-        }
-    }
-}
-
-impl fmt::Debug for ZoneName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl<'de> Deserialize<'de> for ZoneName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = ZoneName;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a zone name")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ZoneName, E> {
-                Ok(ZoneName::from(v))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
 
 /// Maps zone names to the small [`Zone`] numbers snapshots carry; numbers start at 1 (0 means none given).
 #[derive(Default, Debug)]
@@ -108,15 +45,5 @@ mod tests {
         assert_eq!(zones.intern("us-east-1a"), Some(a));
         assert_eq!(zones.name(b), Some("us-east-1b"));
         assert_eq!(zones.name(Zone(0)), None);
-    }
-
-    #[test]
-    fn long_zone_names_survive() {
-        let long = "a-zone-name-longer-than-twenty-two-bytes";
-        assert_eq!(ZoneName::from(long).as_str(), long);
-        assert_eq!(
-            ZoneName::from("us-east-1-bos-1a").as_str(),
-            "us-east-1-bos-1a"
-        );
     }
 }
