@@ -8,7 +8,7 @@
 
 mod support;
 
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -41,7 +41,7 @@ fn pipeline(tgs: usize, size: usize) -> (Router<InstantElb>, InstantElb) {
     let elb = InstantElb::default();
     let router = Router::default();
     let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
-    let shared = Arc::new(elb.clone());
+    let shared = Rc::new(elb.clone());
     let churn = Churn::new(tgs, size);
     for (i, tg) in churn.tgs.iter().enumerate() {
         let actor = TargetGroupActor::new(

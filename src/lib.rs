@@ -1,2 +1,4 @@
 //! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
+pub mod cli;
+pub mod simulate;
 pub mod watch;

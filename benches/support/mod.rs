@@ -149,13 +149,4 @@ impl ElbTargets for InstantElb {
     }
 }
 
-/// An actix system on a paused current-thread tokio runtime: timers move only when the bench moves them.
-pub fn paused_system() -> actix_rt::SystemRunner {
-    actix_rt::System::with_tokio_rt(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .expect("a current-thread runtime builds")
-    })
-}
+pub use tgsync_loadtest::runtime::paused_system;

@@ -6,7 +6,9 @@ pub mod model;
 pub mod report;
 pub mod rng;
 pub mod runner;
+pub mod runtime;
 pub mod scenario;
+pub mod strategy;
 
 pub use baseline::{Baseline, BaselineConfig};
 pub use model::{Call, CallKind, CallOutcome, ElbModel, HealthCheck, ModelConfig};

@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -26,6 +26,11 @@ pub struct SourceUpdate {
     pub targets: Vec<Target>,
 }
 
+/// Targets found registered in ELB and owned by this binding (start-up resync, or a simulation's warm start).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Adopt(pub Vec<Target>);
+
 /// Stops the actor at once (pending work is dropped: the owner decides whether to drain first).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -46,7 +51,7 @@ const ACTIONS: [Action; 2] = [Action::Deregister, Action::Register];
 pub struct TargetGroupActor<E: ElbTargets> {
     key: TargetGroupKey,
     core: TargetGroupCore,
-    elb: Arc<E>,
+    elb: Rc<E>,
     budget: Addr<ApiBudget>,
     reporter: Option<TgReporter>,
     slots: [Slot; 2],
@@ -55,12 +60,7 @@ pub struct TargetGroupActor<E: ElbTargets> {
 
 impl<E: ElbTargets> TargetGroupActor<E> {
     /// An actor for `key` that calls `elb` with permits from `budget`.
-    pub fn new(
-        key: TargetGroupKey,
-        config: TgConfig,
-        elb: Arc<E>,
-        budget: Addr<ApiBudget>,
-    ) -> Self {
+    pub fn new(key: TargetGroupKey, config: TgConfig, elb: Rc<E>, budget: Addr<ApiBudget>) -> Self {
         let span = tracing::info_span!("target_group", tg = %key);
         TargetGroupActor {
             key,
@@ -269,6 +269,15 @@ impl<E: ElbTargets> Handler<SourceUpdate> for TargetGroupActor<E> {
         {
             self.drive(ctx);
         }
+    }
+}
+
+impl<E: ElbTargets> Handler<Adopt> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: Adopt, ctx: &mut Context<Self>) {
+        self.core.adopt_registered(Instant::now(), msg.0);
+        self.drive(ctx);
     }
 }
 

@@ -8,7 +8,7 @@ mod pending;
 mod report;
 mod router;
 
-pub use actor::{Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
+pub use actor::{Adopt, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
 pub use config::TgConfig;
 pub use contributions::Contributions;
 pub use core::{CallOutcome, Completion, TargetGroupCore};

@@ -1,0 +1,122 @@
+//! `tgsync simulate`: a scenario through the real actor pipeline (and, with `--compare`, through the baseline)
+//! against the ELB model, in paused virtual time. Needs no cluster and no AWS credentials.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tgsync_actors::budget::BudgetConfig;
+use tgsync_actors::target_group::TgConfig;
+use tgsync_loadtest::runtime::paused_system;
+use tgsync_loadtest::strategy::Tgsync;
+use tgsync_loadtest::{
+    Baseline, BaselineConfig, Comparison, ElbModel, RunReport, Runner, Scenario, ScenarioKind,
+    ScenarioParams, Strategy, Topology,
+};
+
+/// What to simulate and how tgsync is tuned.
+#[derive(Clone, Debug)]
+pub struct SimulateOptions {
+    /// The scenario.
+    pub scenario: ScenarioKind,
+    /// Its size and seed.
+    pub params: ScenarioParams,
+    /// Also run the baseline and print both side by side.
+    pub compare: bool,
+    /// tgsync's batching.
+    pub tg: TgConfig,
+    /// tgsync's budget.
+    pub budget: BudgetConfig,
+    /// Fraction of calls the model answers `Throttling` regardless of its buckets.
+    pub throttle_fraction: f64,
+    /// Draw a progress bar on stderr for runs longer than a second.
+    pub progress: bool,
+}
+
+/// Everything one `simulate` produced.
+pub enum Outcome {
+    /// tgsync alone.
+    Single(RunReport),
+    /// tgsync and the baseline.
+    Compared(Comparison),
+}
+
+impl Outcome {
+    /// One JSON object.
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        match self {
+            Outcome::Single(r) => serde_json::to_string(r),
+            Outcome::Compared(c) => serde_json::to_string(c),
+        }
+    }
+
+    /// A readable table.
+    pub fn render(&self) -> String {
+        match self {
+            Outcome::Single(r) => format!(
+                "scenario: {}\n{}",
+                r.scenario,
+                tgsync_loadtest::render_table(std::slice::from_ref(r))
+            ),
+            Outcome::Compared(c) => c.render(),
+        }
+    }
+}
+
+/// Runs the simulation(s). Each strategy gets its own virtual clock, model and actix system.
+pub fn simulate(opts: &SimulateOptions) -> Outcome {
+    let scenario = Scenario::build(opts.scenario, opts.params.clone());
+    let tgsync = run_one(opts, &scenario, "tgsync", |sc, model| {
+        Tgsync::start(sc, model, opts.budget.clone(), opts.tg.clone())
+    });
+    if !opts.compare {
+        return Outcome::Single(tgsync);
+    }
+    let seed = opts.params.seed;
+    let baseline = run_one(opts, &scenario, "baseline", move |sc, model| {
+        let config = BaselineConfig {
+            seed,
+            ..BaselineConfig::default()
+        };
+        Baseline::new(sc, Rc::new(model), config)
+    });
+    Outcome::Compared(Comparison::new(scenario.name(), tgsync, baseline))
+}
+
+fn run_one<S: Strategy>(
+    opts: &SimulateOptions,
+    scenario: &Scenario,
+    label: &str,
+    factory: impl FnOnce(&Topology, ElbModel) -> S,
+) -> RunReport {
+    let mut model = scenario.model_config();
+    model.throttle_fraction = opts.throttle_fraction;
+    let bar = progress_bar(opts.progress, label);
+    let started = Instant::now();
+    let system = paused_system();
+    let report = system.block_on(
+        Runner::new(scenario, model)
+            .on_progress(|f| {
+                if started.elapsed() > Duration::from_secs(1) && bar.is_hidden() && opts.progress {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                }
+                bar.set_position((f * 1000.0) as u64);
+            })
+            .run(factory),
+    );
+    bar.finish_and_clear();
+    report
+}
+
+fn progress_bar(enabled: bool, label: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::hidden());
+    if enabled {
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>9} [{bar:40}] {percent:>3}% {elapsed}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(label.to_owned());
+    }
+    bar
+}
