@@ -472,7 +472,7 @@ async fn aws_sdk_builds_an_alb_with_a_target_group_in_moto() {
     assert_eq!(tg.target_group_name(), Some(tg_name.as_str()));
     assert_eq!(tg.target_type(), Some(&TargetTypeEnum::Ip));
     assert_eq!(tg.vpc_id(), Some(vpc_id.as_str()));
-    assert_eq!(tg.load_balancer_arns(), [lb_arn.clone()]);
+    assert_eq!(tg.load_balancer_arns(), std::slice::from_ref(&lb_arn));
 
     let health = elb
         .describe_target_health()
