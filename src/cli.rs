@@ -1,4 +1,4 @@
-//! The command line: `tgsync simulate` (and, later, `tgsync run`).
+//! The command line: `tgsync simulate`, `tgsync crd` and `tgsync run`.
 
 use std::time::Duration;
 
@@ -24,6 +24,8 @@ pub enum Command {
     /// Drive a churn scenario through the real actor pipeline against an in-process ELB model with AWS's
     /// quotas, in virtual time; no cluster and no AWS credentials needed.
     Simulate(SimulateArgs),
+    /// Print the TargetGroupBinding CustomResourceDefinition (elbv2.k8s.aws/v1beta1) as YAML.
+    Crd,
 }
 
 /// `tgsync simulate` flags.

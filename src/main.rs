@@ -20,6 +20,7 @@ fn main() -> anyhow::Result<()> {
                 print!("{}", outcome.render());
             }
         }
+        Command::Crd => print!("{}", tgsync::crd::crd_yaml()?),
     }
     Ok(())
 }
