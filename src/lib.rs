@@ -1,4 +1,5 @@
 //! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
+pub mod aws;
 pub mod cli;
 pub mod crd;
 pub mod simulate;

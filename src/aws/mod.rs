@@ -1,0 +1,13 @@
+//! The AWS adapter: `ElbTargets` on aws-sdk-elasticloadbalancingv2, with errors classified for the actors.
+//!
+//! Region, endpoint and credentials come from the standard AWS configuration (`AWS_REGION`,
+//! `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2`, profiles, IRSA…). The SDK retries at most
+//! once, so the ApiBudget, not the SDK, decides when calls are made.
+
+mod classify;
+mod client;
+mod convert;
+
+pub use classify::classify;
+pub use client::{AwsElb, AwsElbConfig};
+pub use convert::{health_state, target_from_description, to_description};
