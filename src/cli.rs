@@ -26,6 +26,55 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Print the TargetGroupBinding CustomResourceDefinition (elbv2.k8s.aws/v1beta1) as YAML.
     Crd,
+    /// Run the TargetGroupBinding controller (Kubernetes from KUBECONFIG or in-cluster; AWS from the standard
+    /// AWS configuration).
+    Run(RunArgs),
+}
+
+/// `tgsync run` flags.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Batch window of each target group, in milliseconds.
+    #[arg(long, env = "TGSYNC_WINDOW_MS", default_value_t = TgConfig::default().window.as_millis() as u64)]
+    pub window_ms: u64,
+    /// Most targets per Register/DeregisterTargets call.
+    #[arg(long, env = "TGSYNC_MAX_PER_CALL", default_value_t = TgConfig::default().max_per_call)]
+    pub max_per_call: usize,
+    /// Fraction of the account's ELBv2 budget left to other clients (0..1).
+    #[arg(long, env = "TGSYNC_HEADROOM", default_value_t = BudgetConfig::default().headroom)]
+    pub headroom: f64,
+    /// AWS SDK attempts per call (1 or 2); the API budget owns retries.
+    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = 2)]
+    pub sdk_max_attempts: u32,
+}
+
+impl RunArgs {
+    /// The options these flags stand for.
+    pub fn options(&self) -> anyhow::Result<crate::controller::RunOptions> {
+        anyhow::ensure!(
+            (0.0..1.0).contains(&self.headroom),
+            "--headroom must be in [0, 1)"
+        );
+        anyhow::ensure!(self.max_per_call > 0, "--max-per-call must be at least 1");
+        anyhow::ensure!(
+            (1..=2).contains(&self.sdk_max_attempts),
+            "--sdk-max-attempts must be 1 or 2"
+        );
+        Ok(crate::controller::RunOptions {
+            tg: TgConfig {
+                window: Duration::from_millis(self.window_ms),
+                max_per_call: self.max_per_call,
+                ..TgConfig::default()
+            },
+            budget: BudgetConfig {
+                headroom: self.headroom,
+                ..BudgetConfig::default()
+            },
+            aws: crate::aws::AwsElbConfig {
+                max_attempts: self.sdk_max_attempts,
+            },
+        })
+    }
 }
 
 /// `tgsync simulate` flags.

@@ -1,6 +1,7 @@
 //! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
 pub mod aws;
 pub mod cli;
+pub mod controller;
 pub mod crd;
 pub mod simulate;
 pub mod watch;

@@ -2,11 +2,20 @@ use clap::Parser;
 use tgsync::cli::{Cli, Command};
 use tgsync::simulate::simulate;
 
+/// `tgsync run` logs what it does; the other commands only warnings.
+fn default_log_level(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Run(_) => "info",
+        _ => "warn",
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_log_level(&cli.command).into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -21,6 +30,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Crd => print!("{}", tgsync::crd::crd_yaml()?),
+        Command::Run(args) => tgsync::controller::run_blocking(args.options()?)?,
     }
     Ok(())
 }

@@ -1,0 +1,106 @@
+use std::sync::Arc;
+
+use actix::Addr;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
+use tgsync_actors::domain::TargetGroupKey;
+use tgsync_actors::target_group::TargetGroupActor;
+
+use super::tracked::Tracked;
+use crate::aws::AwsElb;
+use crate::crd::{TargetGroupBinding, TargetGroupBindingSpec};
+
+/// The actor type the controller runs.
+pub type Actor = TargetGroupActor<Tracked<AwsElb>>;
+
+/// How a running binding's targets are computed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    /// Ready endpoints of the Service's slices, on the target port of this Service port name.
+    Ip {
+        /// The Service port's name (`None`: unnamed).
+        port_name: Option<Arc<str>>,
+    },
+    /// Eligible nodes matching the selector, on the nodePort.
+    Instance {
+        /// The Service port's nodePort.
+        node_port: u16,
+        /// spec.nodeSelector.
+        selector: Option<LabelSelector>,
+    },
+}
+
+/// A binding whose actor runs.
+pub struct Running {
+    /// The actor.
+    pub actor: Addr<Actor>,
+    /// Its target group.
+    pub tg: TargetGroupKey,
+    /// `namespace/name` of the Service it follows.
+    pub service: Arc<str>,
+    /// How targets are computed.
+    pub mode: Mode,
+}
+
+/// Where a binding is in its life.
+pub enum Phase {
+    /// Not running: invalid, waiting for its Service, or not yet started.
+    Idle,
+    /// Looking up its target group; `attempt` tells a stale answer from the current one.
+    Starting {
+        /// Which start this is.
+        attempt: u64,
+    },
+    /// Its actor keeps the target group in sync.
+    Running(Running),
+    /// Deleted: its actor deregisters what it owns, then the finalizer goes.
+    Draining(Running),
+    /// The target group does not exist; nothing runs until the binding changes.
+    Gone,
+}
+
+/// Everything the controller keeps about one binding.
+pub struct Binding {
+    /// The object as last seen.
+    pub obj: TargetGroupBinding,
+    /// Conditions as last written.
+    pub conditions: Vec<Condition>,
+    /// The spec first accepted (immutable fields are checked against it).
+    pub accepted: Option<TargetGroupBindingSpec>,
+    /// The last problem reported (reason, message), so an Event is sent once per problem.
+    pub reported: Option<(String, String)>,
+    /// Its phase.
+    pub phase: Phase,
+    /// `binding` span with namespace and name.
+    pub span: tracing::Span,
+}
+
+impl Binding {
+    /// A binding first seen as `obj`.
+    pub fn new(obj: TargetGroupBinding) -> Self {
+        let span = tracing::info_span!(
+            "binding",
+            namespace = obj.metadata.namespace.as_deref().unwrap_or_default(),
+            name = obj.metadata.name.as_deref().unwrap_or_default(),
+        );
+        Binding {
+            conditions: obj
+                .status
+                .as_ref()
+                .map(|s| s.conditions.clone())
+                .unwrap_or_default(),
+            obj,
+            accepted: None,
+            reported: None,
+            phase: Phase::Idle,
+            span,
+        }
+    }
+
+    /// The running (or draining) actor's state, if any.
+    pub fn running(&self) -> Option<&Running> {
+        match &self.phase {
+            Phase::Running(r) | Phase::Draining(r) => Some(r),
+            _ => None,
+        }
+    }
+}

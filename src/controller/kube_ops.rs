@@ -1,0 +1,128 @@
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::events::{Event, EventType, Recorder};
+use kube::{Client, Resource};
+use serde_json::json;
+use tracing::warn;
+
+use crate::crd::{TargetGroupBinding, FINALIZER};
+
+/// Writes, patches and events on bindings. Failures are logged, never fatal: the next event retries.
+#[derive(Clone)]
+pub struct KubeOps {
+    client: Client,
+    recorder: Recorder,
+}
+
+impl KubeOps {
+    /// Ops through `client`, events reported as `tgsync` (instance: `POD_NAME` when set).
+    pub fn new(client: Client) -> Self {
+        let reporter = kube::runtime::events::Reporter {
+            controller: "tgsync".into(),
+            instance: std::env::var("POD_NAME").ok(),
+        };
+        KubeOps {
+            recorder: Recorder::new(client.clone(), reporter),
+            client,
+        }
+    }
+
+    fn api(&self, ns: &str) -> Api<TargetGroupBinding> {
+        Api::namespaced(self.client.clone(), ns)
+    }
+
+    /// Replaces the status (observedGeneration + conditions).
+    pub async fn patch_status(
+        &self,
+        ns: &str,
+        name: &str,
+        generation: Option<i64>,
+        conditions: Vec<Condition>,
+    ) {
+        let patch = json!({"status": {"observedGeneration": generation, "conditions": conditions}});
+        if let Err(e) = self
+            .api(ns)
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            warn!(namespace = ns, binding = name, error = %e, "cannot write binding status");
+        }
+    }
+
+    /// Adds or removes our finalizer: reads the object, patches its finalizer list guarded by its
+    /// resourceVersion, and tries again (up to 5 times) when someone else changed it meanwhile.
+    pub async fn set_finalizer(&self, ns: &str, name: &str, present: bool) -> bool {
+        let api = self.api(ns);
+        for attempt in 0..5u64 {
+            let obj = match api.get_opt(name).await {
+                Ok(Some(obj)) => obj,
+                Ok(None) => return true,
+                Err(e) => {
+                    warn!(namespace = ns, binding = name, error = %e, "cannot read binding");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
+                    continue;
+                }
+            };
+            let finalizers = if present {
+                with_finalizer(&obj)
+            } else {
+                without_finalizer(&obj)
+            };
+            let Some(finalizers) = finalizers else {
+                return true;
+            };
+            let patch = json!({"metadata": {
+                "finalizers": finalizers,
+                "resourceVersion": obj.metadata.resource_version,
+            }});
+            match api
+                .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+            {
+                Ok(_) => return true,
+                Err(e) => {
+                    warn!(namespace = ns, binding = name, error = %e, attempt, "cannot update finalizers");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
+                }
+            }
+        }
+        false
+    }
+
+    /// Publishes an Event on the binding.
+    pub async fn event(&self, obj: &TargetGroupBinding, warning: bool, reason: &str, note: String) {
+        let ev = Event {
+            type_: if warning {
+                EventType::Warning
+            } else {
+                EventType::Normal
+            },
+            reason: reason.to_owned(),
+            note: Some(note),
+            action: "Reconcile".into(),
+            secondary: None,
+        };
+        if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+            warn!(error = %e, reason, "cannot publish event");
+        }
+    }
+}
+
+/// The finalizers of `obj` with ours added (`None`: already there).
+pub fn with_finalizer(obj: &TargetGroupBinding) -> Option<Vec<String>> {
+    let mut f = obj.metadata.finalizers.clone().unwrap_or_default();
+    if f.iter().any(|x| x == FINALIZER) {
+        return None;
+    }
+    f.push(FINALIZER.to_owned());
+    Some(f)
+}
+
+/// The finalizers of `obj` without ours (`None`: it was not there).
+pub fn without_finalizer(obj: &TargetGroupBinding) -> Option<Vec<String>> {
+    let f = obj.metadata.finalizers.clone().unwrap_or_default();
+    if !f.iter().any(|x| x == FINALIZER) {
+        return None;
+    }
+    Some(f.into_iter().filter(|x| x != FINALIZER).collect())
+}

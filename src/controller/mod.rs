@@ -1,0 +1,77 @@
+//! `tgsync run`: the TargetGroupBinding controller. Watchers turn bindings, Services, EndpointSlices and Nodes
+//! into messages for one `Manager` actor, which runs one target-group actor per binding.
+
+mod binding;
+mod kube_ops;
+mod manager;
+mod node;
+mod selector;
+mod service;
+mod start;
+mod tracked;
+mod watchers;
+
+use actix::Actor as _;
+use tgsync_actors::budget::{ApiBudget, BudgetConfig};
+use tgsync_actors::target_group::TgConfig;
+use tracing::info;
+
+pub use manager::Manager;
+pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
+pub use selector::matches as selector_matches;
+pub use tracked::Tracked;
+
+use crate::aws::{AwsElb, AwsElbConfig};
+
+/// What `tgsync run` is configured with.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Batching of every target-group actor.
+    pub tg: TgConfig,
+    /// The account-wide ELBv2 budget.
+    pub budget: BudgetConfig,
+    /// The AWS adapter.
+    pub aws: AwsElbConfig,
+}
+
+/// Why the controller could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// No Kubernetes client (no kubeconfig, no in-cluster config).
+    #[error("cannot reach Kubernetes: {0}")]
+    Kube(#[from] kube::Error),
+    /// The runtime could not be built.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// Runs the controller until SIGINT or SIGTERM, on one actix System over a current-thread tokio runtime.
+pub fn run_blocking(opts: RunOptions) -> Result<(), RunError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let system = actix_rt::System::with_tokio_rt(|| rt);
+    system.block_on(run(opts))
+}
+
+/// Starts the budget, the manager and the watchers, then waits for a stop signal.
+pub async fn run(opts: RunOptions) -> Result<(), RunError> {
+    let client = kube::Client::try_default().await?;
+    let elb = AwsElb::from_env(&opts.aws).await;
+    let budget = ApiBudget::new(opts.budget).start();
+    let ops = kube_ops::KubeOps::new(client.clone());
+    let manager = Manager::new(ops, elb, budget, opts.tg).start();
+    watchers::spawn_all(&client, manager);
+    info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices and Nodes");
+    wait_for_signal().await?;
+    info!("stopping; registered targets stay as they are and are adopted on the next start");
+    Ok(())
+}
+
+async fn wait_for_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r,
+        _ = term.recv() => Ok(()),
+    }
+}

@@ -1,0 +1,62 @@
+use tgsync_actors::budget::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
+use tgsync_actors::domain::{Target, TargetGroupKey};
+use tgsync_actors::elb::{ElbError, ElbTargets, HealthState};
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+
+use crate::aws::AwsElb;
+
+/// Waits for a Describe permit from the account budget (background priority: nobody waits on a resync).
+pub async fn describe_permit(budget: &actix::Addr<ApiBudget>) -> Result<(), ElbError> {
+    let now = Instant::now();
+    let (reply, permit) = oneshot::channel();
+    budget.do_send(Acquire {
+        request: Request {
+            class: ApiClass::Describe,
+            priority: Priority::Background,
+            waiting_since: now,
+            last_change: LastChange::new(now),
+        },
+        reply,
+    });
+    permit
+        .await
+        .map(|_| ())
+        .map_err(|_| ElbError::Other("the API budget stopped".into()))
+}
+
+/// What a binding's start found in ELB.
+#[derive(Debug)]
+pub struct Found {
+    /// The target group.
+    pub tg: TargetGroupKey,
+    /// Targets registered and not draining.
+    pub registered: Vec<Target>,
+}
+
+/// Resolves the target group (by ARN, or by name with DescribeTargetGroups) and reads its targets with
+/// DescribeTargetHealth, each call under a Describe permit. A missing target group is `TargetGroupNotFound`.
+pub async fn find(
+    elb: &AwsElb,
+    budget: &actix::Addr<ApiBudget>,
+    arn: Option<String>,
+    name: Option<String>,
+) -> Result<Found, ElbError> {
+    let arn = match (arn.filter(|a| !a.is_empty()), name) {
+        (Some(arn), _) => arn,
+        (None, Some(name)) => {
+            describe_permit(budget).await?;
+            elb.find_target_group(&name).await?
+        }
+        (None, None) => return Err(ElbError::TargetGroupNotFound(String::new())),
+    };
+    let tg = TargetGroupKey::new(arn);
+    describe_permit(budget).await?;
+    let health = elb.describe_health(&tg).await?;
+    let registered = health
+        .into_iter()
+        .filter(|h| h.state != HealthState::Draining)
+        .map(|h| h.target)
+        .collect();
+    Ok(Found { tg, registered })
+}

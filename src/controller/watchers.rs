@@ -1,0 +1,60 @@
+use std::fmt::Debug;
+
+use actix::{Addr, Handler};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Node, Service};
+use kube::api::Api;
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::Client;
+use serde::de::DeserializeOwned;
+use tracing::warn;
+
+use super::manager::{Manager, Watched};
+use crate::crd::TargetGroupBinding;
+use crate::watch::{SlimEndpointSlice, SERVICE_NAME_LABEL};
+
+/// Starts the four watchers (bindings, Services, EndpointSlices with the service-name label, Nodes), each
+/// feeding its events to `manager`. Watch errors are logged and retried with backoff, never fatal.
+pub fn spawn_all(client: &Client, manager: Addr<Manager>) {
+    spawn(
+        Api::<TargetGroupBinding>::all(client.clone()),
+        watcher::Config::default(),
+        manager.clone(),
+    );
+    spawn(
+        Api::<Service>::all(client.clone()),
+        watcher::Config::default(),
+        manager.clone(),
+    );
+    spawn(
+        Api::<SlimEndpointSlice>::all(client.clone()),
+        watcher::Config::default().labels(SERVICE_NAME_LABEL),
+        manager.clone(),
+    );
+    spawn(
+        Api::<Node>::all(client.clone()),
+        watcher::Config::default(),
+        manager,
+    );
+}
+
+fn spawn<K>(api: Api<K>, config: watcher::Config, manager: Addr<Manager>)
+where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+    Manager: Handler<Watched<K>>,
+{
+    actix::spawn(async move {
+        let mut events = watcher(api, config).default_backoff().boxed();
+        while let Some(ev) = events.next().await {
+            match ev {
+                Ok(ev) => {
+                    if manager.try_send(Watched(ev)).is_err() {
+                        // Unbounded mailbox: only fails when the manager stopped (shutdown).
+                        return;
+                    }
+                }
+                Err(e) => warn!(kind = K::kind(&()).as_ref(), error = %e, "watch failed; retrying"),
+            }
+        }
+    });
+}
