@@ -1,15 +1,16 @@
 //! Shared pieces of the benches: the churn model, an ELB that answers at once, and a paused actix runtime.
 #![allow(dead_code)] // each bench uses a different part
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use tgsync_actors::domain::{
     AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, TargetGroupKey,
 };
-use tgsync_actors::elb::{CallFuture, ElbTargets, TargetHealth};
+use tgsync_actors::elb::{CallFuture, ElbTargets, HealthState, TargetHealth};
 
 /// The churn model every bench states: slices of up to 100 endpoints; each update changes 2 of them, one pod
 /// becoming ready and one terminating, as in a rolling update. A slice of `n` endpoints cycles through `n`
@@ -118,34 +119,56 @@ impl Churn {
     }
 }
 
-/// An ELB that applies every call at once and only counts them: the benches measure tgsync, not AWS.
+/// An ELB that applies every call at once and answers describes from what it holds: the benches measure
+/// the strategies, not AWS.
 #[derive(Clone, Default)]
 pub struct InstantElb {
     /// Calls made.
     pub calls: Rc<Cell<u64>>,
     /// Targets carried by those calls.
     pub targets: Rc<Cell<u64>>,
+    held: Rc<RefCell<FxHashMap<TargetGroupKey, FxHashSet<Target>>>>,
 }
 
 impl InstantElb {
-    fn count(&self, n: usize) -> CallFuture<()> {
+    fn apply(&self, tg: &TargetGroupKey, targets: Vec<Target>, add: bool) -> CallFuture<()> {
         self.calls.set(self.calls.get() + 1);
-        self.targets.set(self.targets.get() + n as u64);
+        self.targets.set(self.targets.get() + targets.len() as u64);
+        let mut held = self.held.borrow_mut();
+        let set = held.entry(tg.clone()).or_default();
+        for t in targets {
+            if add {
+                set.insert(t);
+            } else {
+                set.remove(&t);
+            }
+        }
         Box::pin(std::future::ready(Ok(())))
     }
 }
 
 impl ElbTargets for InstantElb {
-    fn register(&self, _: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
-        self.count(targets.len())
+    fn register(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
+        self.apply(tg, targets, true)
     }
 
-    fn deregister(&self, _: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
-        self.count(targets.len())
+    fn deregister(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
+        self.apply(tg, targets, false)
     }
 
-    fn describe_health(&self, _: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
-        Box::pin(std::future::ready(Ok(Vec::new())))
+    fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
+        self.calls.set(self.calls.get() + 1);
+        let rows = self
+            .held
+            .borrow()
+            .get(tg)
+            .into_iter()
+            .flatten()
+            .map(|&target| TargetHealth {
+                target,
+                state: HealthState::Healthy,
+            });
+        Box::pin(std::future::ready(Ok(rows.collect())))
     }
 }
 

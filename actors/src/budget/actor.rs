@@ -7,6 +7,8 @@ use tokio::time::Instant;
 
 use super::{ApiClass, BudgetConfig, BudgetCore, Request, RequestId};
 
+const GATHER: Duration = Duration::from_millis(1);
+
 /// Leave to make one call, handed out by the budget.
 #[derive(Debug, Clone, Copy)]
 pub struct Permit {
@@ -39,6 +41,7 @@ pub struct ApiBudget {
     core: BudgetCore,
     waiters: FxHashMap<RequestId, Waiter>,
     wake_at: Option<Instant>,
+    pump_soon: bool,
 }
 
 impl ApiBudget {
@@ -48,6 +51,7 @@ impl ApiBudget {
             core: BudgetCore::new(config, Instant::now()),
             waiters: FxHashMap::default(),
             wake_at: None,
+            pump_soon: false,
         }
     }
 
@@ -104,6 +108,16 @@ impl Handler<Acquire> for ApiBudget {
                 class,
             },
         );
-        self.pump(ctx);
+        // Requests that arrive together are weighed together: granting each on arrival would hand the
+        // bucket's burst to whoever asked first, registrations included, ahead of deregistrations. A
+        // millisecond gathers every request of the same instant (in virtual time, everything runnable runs
+        // before the clock moves).
+        if !self.pump_soon {
+            self.pump_soon = true;
+            ctx.run_later(GATHER, |act, ctx| {
+                act.pump_soon = false;
+                act.pump(ctx);
+            });
+        }
     }
 }
