@@ -170,33 +170,6 @@ async fn a_deleted_target_group_is_retried_with_growing_backoff() {
         .await;
 }
 
-/// Every scenario at the headline size, baseline alone: `cargo test -p tgsync-loadtest -- --ignored --nocapture`.
-#[tokio::test(start_paused = true)]
-#[ignore = "slow in debug builds; prints the figures"]
-async fn full_size_every_scenario() {
-    LocalSet::new()
-        .run_until(async {
-            for kind in ScenarioKind::ALL {
-                let wall = std::time::Instant::now();
-                let params = ScenarioParams {
-                    tgs: 200,
-                    pods: 50,
-                    ..ScenarioParams::default()
-                };
-                let sc = Scenario::build(kind, params);
-                let r = run(&sc, baseline, sc.model_config()).await;
-                println!(
-                    "{kind}: {} events, wall {:?}",
-                    sc.events.len(),
-                    wall.elapsed()
-                );
-                println!("{}", crate::report::render_table(std::slice::from_ref(&r)));
-                assert!(r.converged, "{kind}");
-            }
-        })
-        .await;
-}
-
 #[tokio::test(start_paused = true)]
 async fn converges_on_every_scenario_and_compares() {
     LocalSet::new()
