@@ -46,6 +46,9 @@ pub struct RunArgs {
     /// AWS SDK attempts per call (1 or 2); the API budget owns retries.
     #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = 2)]
     pub sdk_max_attempts: u32,
+    /// Watch bindings, Services and EndpointSlices in this namespace only (default: all namespaces).
+    #[arg(long, env = "TGSYNC_NAMESPACE")]
+    pub namespace: Option<String>,
 }
 
 impl RunArgs {
@@ -73,6 +76,7 @@ impl RunArgs {
             aws: crate::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
             },
+            namespace: self.namespace.clone(),
         })
     }
 }

@@ -14,7 +14,7 @@ use tgsync_actors::elb::ElbError;
 use tgsync_actors::target_group::{
     Adopt, Router, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor, TgConfig, TgReport,
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::binding::{Binding, Mode, Phase, Running};
 use super::kube_ops::{with_finalizer, without_finalizer, KubeOps};
@@ -383,7 +383,13 @@ impl Manager {
             .values()
             .filter(|n| n.eligible() && selector::matches(selector.as_ref(), &n.labels))
             .filter_map(|n| n.instance.map(|i| Target::instance(i, *node_port)))
-            .collect();
+            .collect::<Vec<_>>();
+        debug!(
+            binding = key,
+            nodes = self.nodes.len(),
+            targets = targets.len(),
+            "instance targets"
+        );
         r.actor.do_send(SourceUpdate {
             key: NODES_SOURCE.into(),
             targets,
@@ -706,13 +712,13 @@ impl Handler<Watched<Node>> for Manager {
         match msg.0 {
             Event::Apply(n) | Event::InitApply(n) => {
                 let info = NodeInfo::from_node(&n);
-                let key = n.name_any();
+                let key = object_key(&n);
                 if self.nodes.get(&key) != Some(&info) {
                     self.nodes.insert(key, info);
                     changed = true;
                 }
             }
-            Event::Delete(n) => changed |= self.nodes.remove(&n.name_any()).is_some(),
+            Event::Delete(n) => changed |= self.nodes.remove(&object_key(&n)).is_some(),
             Event::Init | Event::InitDone => {}
         }
         if changed {
@@ -818,13 +824,13 @@ impl Handler<TgReport> for Manager {
     }
 }
 
-/// `namespace/name` of an object.
+/// `namespace/name` of a namespaced object, `name` of a cluster-scoped one (as the maps key them).
 fn object_key<K: kube::Resource>(o: &K) -> String {
-    format!(
-        "{}/{}",
-        o.meta().namespace.as_deref().unwrap_or_default(),
-        o.meta().name.as_deref().unwrap_or_default()
-    )
+    let name = o.meta().name.as_deref().unwrap_or_default();
+    match o.meta().namespace.as_deref() {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_owned(),
+    }
 }
 
 /// `namespace/name` of the Service a binding follows.
@@ -849,4 +855,36 @@ fn normalize_ports(mut snap: EndpointSliceSnapshot) -> EndpointSliceSnapshot {
             .collect();
     }
     snap
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::Node;
+    use tgsync_actors::domain::SlicePort;
+
+    use super::*;
+
+    #[test]
+    fn cluster_scoped_objects_are_keyed_by_name_alone() {
+        let mut node = Node::default();
+        node.metadata.name = Some("n1".into());
+        assert_eq!(object_key(&node), "n1");
+        node.metadata.namespace = Some("ns".into());
+        assert_eq!(object_key(&node), "ns/n1");
+    }
+
+    #[test]
+    fn unnamed_slice_ports_look_unnamed() {
+        let snap = EndpointSliceSnapshot {
+            key: "ns/s".into(),
+            service: "ns/web".into(),
+            address_type: tgsync_actors::domain::AddressType::Ipv4,
+            ports: Arc::from([SlicePort {
+                name: Some("".into()),
+                port: 8080,
+            }]),
+            endpoints: Arc::from([]),
+        };
+        assert_eq!(normalize_ports(snap).port_for(None), Some(8080));
+    }
 }

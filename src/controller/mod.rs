@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub budget: BudgetConfig,
     /// The AWS adapter.
     pub aws: AwsElbConfig,
+    /// Watch bindings, Services and EndpointSlices in this namespace only (all namespaces when `None`).
+    pub namespace: Option<String>,
 }
 
 /// Why the controller could not start.
@@ -61,7 +63,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let budget = ApiBudget::new(opts.budget).start();
     let ops = kube_ops::KubeOps::new(client.clone());
     let manager = Manager::new(ops, elb, budget, opts.tg).start();
-    watchers::spawn_all(&client, manager);
+    watchers::spawn_all(&client, opts.namespace.as_deref(), manager);
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices and Nodes");
     wait_for_signal().await?;
     info!("stopping; registered targets stay as they are and are adopted on the next start");

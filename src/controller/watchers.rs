@@ -14,20 +14,30 @@ use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SERVICE_NAME_LABEL};
 
 /// Starts the four watchers (bindings, Services, EndpointSlices with the service-name label, Nodes), each
-/// feeding its events to `manager`. Watch errors are logged and retried with backoff, never fatal.
-pub fn spawn_all(client: &Client, manager: Addr<Manager>) {
+/// feeding its events to `manager`; namespaced kinds only in `namespace` when given. Watch errors are logged
+/// and retried with backoff, never fatal.
+pub fn spawn_all(client: &Client, namespace: Option<&str>, manager: Addr<Manager>) {
+    fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    {
+        match namespace {
+            Some(ns) => Api::namespaced(client.clone(), ns),
+            None => Api::all(client.clone()),
+        }
+    }
     spawn(
-        Api::<TargetGroupBinding>::all(client.clone()),
+        api::<TargetGroupBinding>(client, namespace),
         watcher::Config::default(),
         manager.clone(),
     );
     spawn(
-        Api::<Service>::all(client.clone()),
+        api::<Service>(client, namespace),
         watcher::Config::default(),
         manager.clone(),
     );
     spawn(
-        Api::<SlimEndpointSlice>::all(client.clone()),
+        api::<SlimEndpointSlice>(client, namespace),
         watcher::Config::default().labels(SERVICE_NAME_LABEL),
         manager.clone(),
     );
