@@ -36,6 +36,8 @@ const NODES_SOURCE: &str = "nodes";
 const DRAIN_POLL: Duration = Duration::from_millis(500);
 /// How long a failed target-group lookup (other than not found) waits before the next try.
 const START_RETRY: Duration = Duration::from_secs(10);
+/// How often bindings whose target group was not found look for it again.
+const GONE_RETRY: Duration = Duration::from_secs(60);
 
 /// A watch event from one of the watchers.
 #[derive(Message)]
@@ -510,11 +512,11 @@ impl Manager {
         };
         let reason = e.reason().to_owned();
         let message = e.to_string();
-        {
-            let _g = b.span.enter();
-            warn!(reason = %reason, error = %message, "binding cannot be served");
-        }
         if b.reported.as_ref() != Some(&(reason.clone(), message.clone())) {
+            {
+                let _g = b.span.enter();
+                warn!(reason = %reason, error = %message, "binding cannot be served");
+            }
             b.reported = Some((reason.clone(), message.clone()));
             let (ops, obj, r, m) = (
                 self.ops.clone(),
@@ -563,6 +565,24 @@ impl Manager {
 
 impl Actor for Manager {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // A target group may be created after its binding: look again now and then (one Describe each).
+        ctx.run_interval(GONE_RETRY, |act, ctx| {
+            let gone: Vec<String> = act
+                .bindings
+                .iter()
+                .filter(|(_, b)| matches!(b.phase, Phase::Gone))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in gone {
+                if let Some(b) = act.bindings.get_mut(&k) {
+                    b.phase = Phase::Idle;
+                }
+                act.reconcile(&k, ctx);
+            }
+        });
+    }
 }
 
 // ---------------------------------------------------------------------- watch events
