@@ -70,6 +70,8 @@ pub struct Binding {
     pub reported: Option<(String, String)>,
     /// Its phase.
     pub phase: Phase,
+    /// The owned-set hash seen at the last checkpoint tick (written once it holds still for a tick).
+    pub last_hash: Option<String>,
     /// `binding` span with namespace and name.
     pub span: tracing::Span,
 }
@@ -92,8 +94,19 @@ impl Binding {
             accepted: None,
             reported: None,
             phase: Phase::Idle,
+            last_hash: None,
             span,
         }
+    }
+
+    /// The checkpoint annotation's value, if any.
+    pub fn checkpoint(&self) -> Option<&str> {
+        self.obj
+            .metadata
+            .annotations
+            .as_ref()?
+            .get(super::checkpoint::CHECKPOINT_ANNOTATION)
+            .map(String::as_str)
     }
 
     /// The running (or draining) actor's state, if any.

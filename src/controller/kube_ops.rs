@@ -5,6 +5,7 @@ use kube::{Client, Resource};
 use serde_json::json;
 use tracing::warn;
 
+use super::checkpoint::CHECKPOINT_ANNOTATION;
 use crate::crd::{TargetGroupBinding, FINALIZER};
 
 /// Writes, patches and events on bindings. Failures are logged, never fatal: the next event retries.
@@ -87,6 +88,22 @@ impl KubeOps {
             }
         }
         false
+    }
+
+    /// Sets (or with `None` removes) the checkpoint annotation.
+    pub async fn set_checkpoint(&self, ns: &str, name: &str, value: Option<&str>) -> bool {
+        let patch = json!({"metadata": {"annotations": {CHECKPOINT_ANNOTATION: value}}});
+        match self
+            .api(ns)
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                warn!(namespace = ns, binding = name, error = %e, "cannot write the checkpoint");
+                false
+            }
+        }
     }
 
     /// Publishes an Event on the binding.

@@ -1,3 +1,4 @@
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use tgsync_actors::target_group::{
 use tracing::{debug, info, warn};
 
 use super::binding::{Binding, Mode, Phase, Running};
+use super::checkpoint::{desired_ip, hash_targets, Invalidate};
 use super::kube_ops::{with_finalizer, without_finalizer, KubeOps};
 use super::node::NodeInfo;
 use super::selector;
@@ -38,6 +40,8 @@ const DRAIN_POLL: Duration = Duration::from_millis(500);
 const START_RETRY: Duration = Duration::from_secs(10);
 /// How often bindings whose target group was not found look for it again.
 const GONE_RETRY: Duration = Duration::from_secs(60);
+/// How often settled target groups get their checkpoint written (a set must hold still this long).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(3);
 
 /// A watch event from one of the watchers.
 #[derive(Message)]
@@ -79,14 +83,38 @@ pub struct Manager {
     relist: [Option<HashSet<String>>; KINDS],
     nodes_dirty: bool,
     attempts: u64,
+    /// Which binding (namespace, name) owns each running target group, for checkpoint writes.
+    names: Names,
+    /// Serializes checkpoint writes and removals, so a removal never lands before an earlier write.
+    checkpoint_lock: Rc<tokio::sync::Mutex<()>>,
 }
+
+type Names = Rc<RefCell<HashMap<TargetGroupKey, (String, String)>>>;
 
 impl Manager {
     /// A manager that calls ELB through `elb` with permits from `budget`.
     pub fn new(ops: KubeOps, elb: AwsElb, budget: Addr<ApiBudget>, tg_config: TgConfig) -> Self {
+        let names: Names = Rc::default();
+        let checkpoint_lock = Rc::new(tokio::sync::Mutex::new(()));
+        let invalidate: Invalidate = {
+            let (ops, names, lock) = (ops.clone(), names.clone(), checkpoint_lock.clone());
+            Rc::new(move |tg: TargetGroupKey| {
+                let (ops, lock) = (ops.clone(), lock.clone());
+                let name = names.borrow().get(&tg).cloned();
+                Box::pin(async move {
+                    let Some((ns, name)) = name else {
+                        return true;
+                    };
+                    let _held = lock.lock().await;
+                    ops.set_checkpoint(&ns, &name, None).await
+                })
+            })
+        };
         Manager {
             ops,
-            elb: Rc::new(Tracked::new(elb)),
+            elb: Rc::new(Tracked::new(elb).with_invalidate(invalidate)),
+            names,
+            checkpoint_lock,
             budget,
             router: Router::default(),
             tg_config,
@@ -242,6 +270,15 @@ impl Manager {
 
     /// Looks the binding's target group up (and what it holds) in the background; `Started` answers.
     fn kick_start(&mut self, key: &str, ctx: &mut Context<Self>) {
+        if let Some(found) = self.checkpoint_matches(key) {
+            let b = &self.bindings[key];
+            let _g = b.span.enter();
+            info!(tg = %found.tg, targets = found.registered.len(), "checkpoint matches; skipping DescribeTargetHealth");
+            drop(_g);
+            self.elb.set_clean(&found.tg, true);
+            self.start_actor(key, found, ctx);
+            return;
+        }
         let Some(b) = self.bindings.get_mut(key) else {
             return;
         };
@@ -262,6 +299,90 @@ impl Manager {
                 result,
             });
         });
+    }
+
+    /// What the target group holds, without asking ELB, when the binding's checkpoint equals the hash of what
+    /// it should hold now (ARN bindings of single-cluster target groups only, not being deleted).
+    fn checkpoint_matches(&self, key: &str) -> Option<Found> {
+        let b = self.bindings.get(key)?;
+        let spec = &b.obj.spec;
+        if b.obj.metadata.deletion_timestamp.is_some()
+            || spec.multi_cluster_target_group == Some(true)
+        {
+            return None;
+        }
+        let arn = spec.target_group_arn.as_deref().filter(|a| !a.is_empty())?;
+        let checkpoint = b.checkpoint()?;
+        let desired = match self.resolve_mode(&b.obj).ok()? {
+            Mode::Ip { port_name } => {
+                let service: Arc<str> = service_key(&b.obj).into();
+                desired_ip(
+                    self.slices
+                        .get(&service)
+                        .into_iter()
+                        .flat_map(|m| m.values()),
+                    port_name.as_deref(),
+                )
+            }
+            Mode::Instance {
+                node_port,
+                selector,
+            } => self.node_targets(node_port, selector.as_ref()),
+        };
+        (hash_targets(&desired) == checkpoint).then(|| Found {
+            tg: TargetGroupKey::new(arn),
+            registered: desired,
+        })
+    }
+
+    /// Instance mode: the eligible nodes matching `selector`, on `node_port`.
+    fn node_targets(
+        &self,
+        node_port: u16,
+        selector: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
+    ) -> Vec<Target> {
+        self.nodes
+            .values()
+            .filter(|n| n.eligible() && selector::matches(selector, &n.labels))
+            .filter_map(|n| n.instance.map(|i| Target::instance(i, node_port)))
+            .collect()
+    }
+
+    /// Writes the checkpoint of every running binding whose target group held still since the last tick with
+    /// no call in flight.
+    fn checkpoint_tick(&mut self) {
+        let mut writes = Vec::new();
+        for b in self.bindings.values_mut() {
+            let Phase::Running(r) = &b.phase else {
+                continue;
+            };
+            let state = self.elb.checkpoint(&r.tg);
+            let hash = self.elb.owned_hash(&r.tg);
+            let still = b.last_hash.as_deref() == Some(hash.as_str());
+            b.last_hash = Some(hash.clone());
+            if state.clean || state.inflight > 0 || !still {
+                continue;
+            }
+            // Clean from now: a call starting after this point removes the annotation first (after this write).
+            self.elb.set_clean(&r.tg, true);
+            if b.checkpoint() != Some(hash.as_str()) {
+                let ns = b.obj.namespace().unwrap_or_default();
+                writes.push((ns, b.obj.name_any(), r.tg.clone(), hash));
+            }
+        }
+        for (ns, name, tg, hash) in writes {
+            let (ops, lock, elb) = (
+                self.ops.clone(),
+                self.checkpoint_lock.clone(),
+                self.elb.clone(),
+            );
+            actix::spawn(async move {
+                let _held = lock.lock().await;
+                if !ops.set_checkpoint(&ns, &name, Some(&hash)).await {
+                    elb.set_clean(&tg, false);
+                }
+            });
+        }
     }
 
     /// The Service port a binding follows, in actor terms.
@@ -353,6 +474,10 @@ impl Manager {
             let _g = b.span.enter();
             info!(tg = %found.tg, service = %service, ?mode, "target group actor started");
         }
+        let ns = b.obj.namespace().unwrap_or_default();
+        self.names
+            .borrow_mut()
+            .insert(found.tg.clone(), (ns, b.obj.name_any()));
         b.phase = Phase::Running(Running {
             actor,
             tg: found.tg,
@@ -380,12 +505,7 @@ impl Manager {
         else {
             return;
         };
-        let targets = self
-            .nodes
-            .values()
-            .filter(|n| n.eligible() && selector::matches(selector.as_ref(), &n.labels))
-            .filter_map(|n| n.instance.map(|i| Target::instance(i, *node_port)))
-            .collect::<Vec<_>>();
+        let targets = self.node_targets(*node_port, selector.as_ref());
         debug!(
             binding = key,
             nodes = self.nodes.len(),
@@ -567,6 +687,7 @@ impl Actor for Manager {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(CHECKPOINT_EVERY, |act, _| act.checkpoint_tick());
         // A target group may be created after its binding: look again now and then (one Describe each).
         ctx.run_interval(GONE_RETRY, |act, ctx| {
             let gone: Vec<String> = act

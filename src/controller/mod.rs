@@ -2,6 +2,7 @@
 //! into messages for one `Manager` actor, which runs one target-group actor per binding.
 
 mod binding;
+mod checkpoint;
 mod kube_ops;
 mod manager;
 mod node;
@@ -16,6 +17,7 @@ use tgsync_actors::budget::{ApiBudget, BudgetConfig};
 use tgsync_actors::target_group::TgConfig;
 use tracing::info;
 
+pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
 pub use manager::Manager;
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
 pub use selector::matches as selector_matches;
