@@ -246,7 +246,7 @@ impl Manager {
                 b.phase = Phase::Idle;
                 // What the old actor registered is adopted by the new one: nothing is lost or re-registered.
                 let found = Found {
-                    registered: Vec::new(),
+                    registered: self.elb.owned(&tg),
                     tg,
                 };
                 self.start_actor(key, found, ctx);

@@ -51,6 +51,15 @@ impl<E: ElbTargets> Tracked<E> {
             .extend(targets.iter().copied());
     }
 
+    /// The targets this process owns in `tg`.
+    pub fn owned(&self, tg: &TargetGroupKey) -> Vec<Target> {
+        self.owned
+            .borrow()
+            .get(tg)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// How many targets this process owns in `tg`.
     pub fn owned_len(&self, tg: &TargetGroupKey) -> usize {
         self.owned.borrow().get(tg).map_or(0, HashSet::len)
