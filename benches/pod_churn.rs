@@ -13,29 +13,10 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use support::{paused_system, Churn, InstantElb};
+use support::{drain, paused_system, settle, Churn, InstantElb};
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
 use tgsync_actors::domain::TargetGroupKey;
 use tgsync_actors::target_group::{Router, TargetGroupActor, TargetGroupCore, TgConfig};
-
-/// Runs every actor until it has nothing left to do: paused tokio time only moves when no task is ready,
-/// so a sleep returns once all mailboxes are drained.
-async fn drain() {
-    tokio::time::sleep(Duration::from_nanos(1)).await;
-}
-
-/// Lets actors run until the ELB sees no new calls, moving virtual time past every batch window.
-async fn settle(elb: &InstantElb) {
-    let window = TgConfig::default().max_window + Duration::from_millis(1);
-    let mut quiet = 0;
-    let mut last = u64::MAX;
-    while quiet < 3 {
-        tokio::time::sleep(window).await;
-        let now = elb.calls.get();
-        quiet = if now == last { quiet + 1 } else { 0 };
-        last = now;
-    }
-}
 
 fn pipeline(tgs: usize, size: usize) -> (Router<InstantElb>, InstantElb) {
     let elb = InstantElb::default();

@@ -1,11 +1,22 @@
-//! Bench (c), decode half: EndpointSlice watch-event JSON bytes to what the actors take.
+//! Bench (c): EndpointSlice watch-event JSON bytes to batched ELB calls, stage by stage, beside the cost of
+//! decoding the same bytes into k8s-openapi's full `EndpointSlice`.
 //!
 //! Churn model: slices of up to 100 endpoints, each update changing 2 of them as in a rolling update: one pod
 //! becomes ready, one terminates (and the longest-draining pod is replaced by a new not-ready one, which changes
 //! no target). A ring of 64 successive MODIFIED events of one 100-endpoint slice (~29 KB each, generated as the
 //! endpointslice controller writes them) is decoded round-robin, one event per iteration: `Throughput::Elements(1)`.
 
+mod support;
+
 use std::hint::black_box;
+use std::rc::Rc;
+use std::time::Instant;
+
+use actix::Actor;
+use support::{drain, paused_system, settle, InstantElb};
+use tgsync_actors::budget::{ApiBudget, BudgetConfig};
+use tgsync_actors::domain::TargetGroupKey;
+use tgsync_actors::target_group::{Router, TargetGroupActor, TgConfig};
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
@@ -63,6 +74,55 @@ fn slim_to_snapshot(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]
     });
 }
 
+/// The honest end to end: watch-event bytes decoded, turned into snapshots, routed to a target group
+/// actor (100 targets) that diffs, batches and calls an ELB that answers at once. Each sample ends by letting
+/// every batch window close, so every change reaches a call inside the measured time.
+fn end_to_end(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
+    group.bench_function("slim_to_batched_calls", |b| {
+        let system = paused_system();
+        let elb = InstantElb::default();
+        let router = Router::default();
+        system.block_on(async {
+            let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
+            let service = SlimWatchEvent::from_slice(&events[0])
+                .ok()
+                .and_then(|e| {
+                    e.slice()
+                        .and_then(|s| s.to_snapshot(&mut ZoneInterner::new()))
+                })
+                .map(|s| s.service)
+                .expect("sample events decode into a snapshot");
+            let actor = TargetGroupActor::new(
+                TargetGroupKey::new("tg"),
+                TgConfig::default(),
+                Rc::new(elb.clone()),
+                budget,
+            )
+            .start();
+            router.bind(service, actor);
+        });
+        let mut ring = Ring::new(events);
+        let mut zones = ZoneInterner::new();
+        b.iter_custom(|iters| {
+            system.block_on(async {
+                let start = Instant::now();
+                for i in 0..iters {
+                    let event = SlimWatchEvent::from_slice(black_box(ring.next()))
+                        .expect("sample events decode");
+                    if let Some(snap) = event.slice().and_then(|s| s.to_snapshot(&mut zones)) {
+                        router.route(snap);
+                    }
+                    if i % 1024 == 1023 {
+                        drain().await;
+                    }
+                }
+                settle(&elb).await;
+                start.elapsed()
+            })
+        })
+    });
+}
+
 /// One group so every stage of the end-to-end path reports side by side; the actor stage joins here.
 fn watch_decode(c: &mut Criterion) {
     let events = rolling_update_events(SampleParams::default(), RING);
@@ -71,6 +131,7 @@ fn watch_decode(c: &mut Criterion) {
     full(&mut group, &events);
     slim(&mut group, &events);
     slim_to_snapshot(&mut group, &events);
+    end_to_end(&mut group, &events);
     group.finish();
 }
 

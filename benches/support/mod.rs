@@ -5,12 +5,14 @@ use std::cell::{Cell, RefCell};
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tgsync_actors::domain::{
     AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, TargetGroupKey,
 };
 use tgsync_actors::elb::{CallFuture, ElbTargets, HealthState, TargetHealth};
+use tgsync_actors::target_group::TgConfig;
 
 /// The churn model every bench states: slices of up to 100 endpoints; each update changes 2 of them, one pod
 /// becoming ready and one terminating, as in a rolling update. A slice of `n` endpoints cycles through `n`
@@ -158,18 +160,37 @@ impl ElbTargets for InstantElb {
 
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
         self.calls.set(self.calls.get() + 1);
-        let rows = self
-            .held
-            .borrow()
+        let held = self.held.borrow();
+        let rows: Vec<TargetHealth> = held
             .get(tg)
             .into_iter()
             .flatten()
             .map(|&target| TargetHealth {
                 target,
                 state: HealthState::Healthy,
-            });
-        Box::pin(std::future::ready(Ok(rows.collect())))
+            })
+            .collect();
+        Box::pin(std::future::ready(Ok(rows)))
     }
 }
 
 pub use tgsync_loadtest::runtime::paused_system;
+
+/// Runs every actor until it has nothing left to do: paused tokio time only moves when no task is ready,
+/// so a sleep returns once all mailboxes are drained.
+pub async fn drain() {
+    tokio::time::sleep(Duration::from_nanos(1)).await;
+}
+
+/// Lets actors run until the ELB sees no new calls, moving virtual time past every batch window.
+pub async fn settle(elb: &InstantElb) {
+    let window = TgConfig::default().max_window + Duration::from_millis(1);
+    let mut quiet = 0;
+    let mut last = u64::MAX;
+    while quiet < 3 {
+        tokio::time::sleep(window).await;
+        let now = elb.calls.get();
+        quiet = if now == last { quiet + 1 } else { 0 };
+        last = now;
+    }
+}
