@@ -54,25 +54,14 @@ pub struct RunArgs {
 impl RunArgs {
     /// The options these flags stand for.
     pub fn options(&self) -> anyhow::Result<crate::controller::RunOptions> {
-        anyhow::ensure!(
-            (0.0..1.0).contains(&self.headroom),
-            "--headroom must be in [0, 1)"
-        );
-        anyhow::ensure!(self.max_per_call > 0, "--max-per-call must be at least 1");
+        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
         anyhow::ensure!(
             (1..=2).contains(&self.sdk_max_attempts),
             "--sdk-max-attempts must be 1 or 2"
         );
         Ok(crate::controller::RunOptions {
-            tg: TgConfig {
-                window: Duration::from_millis(self.window_ms),
-                max_per_call: self.max_per_call,
-                ..TgConfig::default()
-            },
-            budget: BudgetConfig {
-                headroom: self.headroom,
-                ..BudgetConfig::default()
-            },
+            tg,
+            budget,
             aws: crate::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
             },
@@ -130,14 +119,10 @@ impl SimulateArgs {
             "--tgs and --pods must be at least 1"
         );
         anyhow::ensure!(
-            (0.0..1.0).contains(&self.headroom),
-            "--headroom must be in [0, 1)"
-        );
-        anyhow::ensure!(
             (0.0..=1.0).contains(&self.throttle_fraction),
             "--throttle-fraction must be in [0, 1]"
         );
-        anyhow::ensure!(self.max_per_call > 0, "--max-per-call must be at least 1");
+        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
         Ok(SimulateOptions {
             scenario: self.scenario,
             params: ScenarioParams {
@@ -148,17 +133,33 @@ impl SimulateArgs {
                 ..ScenarioParams::default()
             },
             compare: self.compare,
-            tg: TgConfig {
-                window: Duration::from_millis(self.window_ms),
-                max_per_call: self.max_per_call,
-                ..TgConfig::default()
-            },
-            budget: BudgetConfig {
-                headroom: self.headroom,
-                ..BudgetConfig::default()
-            },
+            tg,
+            budget,
             throttle_fraction: self.throttle_fraction,
             progress: !self.no_progress && !self.json,
         })
     }
+}
+
+/// The batching and budget flags `run` and `simulate` share, checked and turned into configurations.
+fn batching(
+    window_ms: u64,
+    max_per_call: usize,
+    headroom: f64,
+) -> anyhow::Result<(TgConfig, BudgetConfig)> {
+    anyhow::ensure!(
+        (0.0..1.0).contains(&headroom),
+        "--headroom must be in [0, 1)"
+    );
+    anyhow::ensure!(max_per_call > 0, "--max-per-call must be at least 1");
+    let tg = TgConfig {
+        window: Duration::from_millis(window_ms),
+        max_per_call,
+        ..TgConfig::default()
+    };
+    let budget = BudgetConfig {
+        headroom,
+        ..BudgetConfig::default()
+    };
+    Ok((tg, budget))
 }
