@@ -18,8 +18,12 @@ const SLICES: usize = 3;
 
 #[derive(Debug, Clone)]
 enum Step {
-    /// Slice `slice` now holds these (ip, condition code) endpoints.
-    Snapshot(usize, Vec<(u32, u8)>),
+    /// Slice `slice` now holds these (ip, condition code) endpoints, on port 80, 81 or only a port of
+    /// another name (code 0, 1, 2).
+    Snapshot(usize, u8, Vec<(u32, u8)>),
+    /// Slice `slice`'s last snapshot with one endpoint replaced, inserted or removed (kind 0, 1, 2) at a
+    /// position, as the EndpointSlice controller edits slices in place.
+    Edit(usize, u8, usize, (u32, u8)),
     /// Start a call for an action, if the core has a batch.
     Take(bool),
     /// The call in flight for an action ends like this.
@@ -34,14 +38,19 @@ fn conditions(code: u8) -> Conditions {
     }
 }
 
-fn snapshot(slice: usize, eps: &[(u32, u8)]) -> EndpointSliceSnapshot {
+/// The port the target group reads from a slice with port code `code`.
+fn port(code: u8) -> Option<u16> {
+    [Some(80), Some(81), None][code as usize]
+}
+
+fn snapshot(slice: usize, code: u8, eps: &[(u32, u8)]) -> EndpointSliceSnapshot {
     EndpointSliceSnapshot {
         key: Arc::from(format!("ns/web-{slice}")),
         service: Arc::from("ns/web"),
         address_type: AddressType::Ipv4,
         ports: Arc::from(vec![SlicePort {
-            name: None,
-            port: 80,
+            name: (code == 2).then(|| Arc::from("metrics")),
+            port: 80 + code.min(1) as u16,
         }]),
         endpoints: eps
             .iter()
@@ -56,7 +65,8 @@ fn snapshot(slice: usize, eps: &[(u32, u8)]) -> EndpointSliceSnapshot {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => (0..SLICES, prop::collection::vec((0..POOL, any::<u8>()), 0..10)).prop_map(|(s, e)| Step::Snapshot(s, e)),
+        4 => (0..SLICES, 0u8..3, prop::collection::vec((0..POOL, any::<u8>()), 0..10)).prop_map(|(s, p, e)| Step::Snapshot(s, p, e)),
+        4 => (0..SLICES, 0u8..3, 0usize..12, (0..POOL, any::<u8>())).prop_map(|(s, k, i, e)| Step::Edit(s, k, i, e)),
         2 => any::<bool>().prop_map(Step::Take),
         2 => (any::<bool>(), 0u8..4).prop_map(|(a, o)| Step::Finish(a, o)),
     ]
@@ -78,6 +88,20 @@ fn outcome(code: u8) -> CallOutcome {
     }
 }
 
+/// The union of the ready endpoints of every slice's last snapshot, each on its own port.
+fn wanted(last: &BTreeMap<usize, (u8, Vec<(u32, u8)>)>) -> BTreeSet<Target> {
+    last.iter()
+        .filter_map(|(i, (p, eps))| Some((snapshot(*i, *p, eps), port(*p)?)))
+        .flat_map(|(snap, port)| {
+            snap.endpoints
+                .iter()
+                .filter(|e| e.conditions.wants_traffic())
+                .map(|e| Target::ip(e.addr, port))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -88,12 +112,29 @@ proptest! {
         // What ELB holds, applied only when a call succeeds.
         let mut elb: BTreeSet<Target> = BTreeSet::new();
         let mut in_flight: BTreeMap<bool, Vec<Target>> = BTreeMap::new();
-        let mut last: BTreeMap<usize, Vec<(u32, u8)>> = BTreeMap::new();
+        let mut last: BTreeMap<usize, (u8, Vec<(u32, u8)>)> = BTreeMap::new();
         for s in &steps {
             match s {
-                Step::Snapshot(i, eps) => {
-                    core.apply_slice(now, &snapshot(*i, eps));
-                    last.insert(*i, eps.clone());
+                Step::Snapshot(..) | Step::Edit(..) => {
+                    let (i, p, eps) = match s {
+                        Step::Snapshot(i, p, eps) => (*i, *p, eps.clone()),
+                        Step::Edit(i, kind, at, e) => {
+                            let (p, mut eps) = last.get(i).cloned().unwrap_or((0, Vec::new()));
+                            let at = (*at).min(eps.len());
+                            match kind {
+                                0 if at < eps.len() => eps[at] = *e,
+                                2 if at < eps.len() => { eps.remove(at); }
+                                _ => eps.insert(at, *e),
+                            }
+                            (*i, p, eps)
+                        }
+                        _ => unreachable!(),
+                    };
+                    core.apply_slice(now, &snapshot(i, p, &eps));
+                    last.insert(i, (p, eps));
+                    // The core's desired set follows every snapshot at once, whatever moved inside a slice.
+                    let desired: BTreeSet<Target> = core.desired().copied().collect();
+                    prop_assert_eq!(desired, wanted(&last));
                 }
                 Step::Take(d) => {
                     if !in_flight.contains_key(d) {
@@ -116,8 +157,8 @@ proptest! {
                     }
                 }
             }
-            for n in 0..POOL {
-                let t = Target::ip(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)), 80);
+            for (n, p) in (0..POOL).flat_map(|n| [(n, 80), (n, 81)]) {
+                let t = Target::ip(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)), p);
                 prop_assert!(!(core.is_pending(Action::Register, &t) && core.is_pending(Action::Deregister, &t)),
                     "{t} pending both ways");
             }
@@ -141,11 +182,7 @@ proptest! {
             }
         }
         prop_assert!(core.is_settled());
-        let want: BTreeSet<Target> = last
-            .iter()
-            .flat_map(|(i, eps)| snapshot(*i, eps).endpoints.iter().filter(|e| e.conditions.wants_traffic())
-                .map(|e| Target::ip(e.addr, 80)).collect::<Vec<_>>())
-            .collect();
+        let want = wanted(&last);
         prop_assert_eq!(&elb, &want);
         let registered: BTreeSet<Target> = core.registered().iter().copied().collect();
         prop_assert_eq!(registered, want);

@@ -1,6 +1,8 @@
 use tokio::time::Instant;
 
-use super::{ApiClass, Bucket, BudgetConfig, Request, RequestId};
+use std::cmp::Reverse;
+
+use super::{ApiClass, Bucket, BudgetConfig, Priority, Request, RequestId};
 
 struct Waiting {
     id: RequestId,
@@ -73,11 +75,19 @@ impl BudgetCore {
         for class in ApiClass::ALL {
             let i = class.index();
             self.next_token[i] = None;
+            let mut ordered = false;
             while !self.queues[i].is_empty() {
                 match self.buckets[i].try_take(now) {
                     Ok(()) => {
-                        let pick = self.pick(i, now);
-                        out.push(self.queues[i].swap_remove(pick).id);
+                        // Nothing a rank depends on moves while tokens are handed out, so one sort serves
+                        // the whole round (a thousand groups asking at once must not cost a million looks).
+                        if !ordered {
+                            self.order(i, now);
+                            ordered = true;
+                        }
+                        if let Some(w) = self.queues[i].pop() {
+                            out.push(w.id);
+                        }
                         self.granted[i] += 1;
                     }
                     Err(at) => {
@@ -95,32 +105,25 @@ impl BudgetCore {
         self.next_token.iter().flatten().min().copied()
     }
 
-    fn pick(&self, class: usize, now: Instant) -> usize {
-        let queue = &self.queues[class];
+    /// Sorts a class's queue so the request to serve first is last.
+    fn order(&mut self, class: usize, now: Instant) {
         let limit = self.config.starvation_limit;
-        let starving = queue
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| now.saturating_duration_since(w.request.waiting_since) >= limit)
-            .min_by_key(|(_, w)| (w.request.waiting_since, w.id))
-            .map(|(i, _)| i);
-        if let Some(i) = starving {
-            return i;
-        }
-        let mut best = 0;
-        let mut best_key = None;
-        for (i, w) in queue.iter().enumerate() {
-            let key = (
-                std::cmp::Reverse(w.request.priority),
-                w.request.last_change.get(),
-                w.id,
-            );
-            if best_key.as_ref().is_none_or(|b| key < *b) {
-                best = i;
-                best_key = Some(key);
-            }
-        }
-        best
+        self.queues[class].sort_by_cached_key(|w| {
+            let r = &w.request;
+            let rank = if now.saturating_duration_since(r.waiting_since) >= limit {
+                // Starving: oldest first, whatever its priority.
+                (
+                    false,
+                    r.waiting_since,
+                    Reverse(Priority::Urgent),
+                    r.waiting_since,
+                    w.id,
+                )
+            } else {
+                (true, now, Reverse(r.priority), r.last_change.get(), w.id)
+            };
+            Reverse(rank)
+        });
     }
 }
 

@@ -100,7 +100,9 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             if at <= now {
                 self.cancel_timer(i, ctx);
                 self.ask(action, ctx);
-            } else if self.slots[i].timer.as_ref().map(|(t, _)| *t) != Some(at) {
+            } else if self.slots[i].timer.as_ref().is_none_or(|(t, _)| *t > at) {
+                // A timer due sooner is kept: when it fires, `drive` arms one for the later time. Re-arming on
+                // every change would cost a timer per slice update while a window reopens.
                 self.cancel_timer(i, ctx);
                 let h = ctx.run_later(at - now, move |act, ctx| {
                     act.slots[i].timer = None;

@@ -1,94 +1,94 @@
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
-use crate::domain::{Delta, EndpointSliceSnapshot, SliceKey, Target};
+use super::slice_diff::{slice_diff, SliceDiff};
+use crate::domain::{Delta, Endpoint, EndpointSliceSnapshot, SliceKey, Target};
 
-/// What each source (an EndpointSlice, or the node list in instance mode) last contributed, and a refcount per
-/// target across sources, so a new snapshot costs O(its own size) and an endpoint moving between slices
-/// changes nothing.
+/// What one EndpointSlice last contributed: its endpoints as they came (shared with the snapshot) and the
+/// port they were read on.
+struct SliceSource {
+    endpoints: Arc<[Endpoint]>,
+    port: Option<u16>,
+}
+
+/// What each source (an EndpointSlice, or the node list in instance mode) last contributed, and a count per
+/// target across sources, so a new snapshot costs O(what changed in it) and an endpoint moving between
+/// slices changes nothing.
+///
+/// The count is of occurrences: an address listed twice in one slice counts twice, so removing one copy
+/// leaves the target wanted. A target is wanted while its count is above zero.
 #[derive(Default)]
 pub struct Contributions {
-    sources: FxHashMap<SliceKey, Vec<Target>>,
+    slices: FxHashMap<SliceKey, SliceSource>,
+    lists: FxHashMap<SliceKey, Vec<Target>>,
     refcount: FxHashMap<Target, u32>,
-    scratch: Vec<Target>,
+    diff: SliceDiff,
 }
 
 impl Contributions {
-    /// Replaces one source's targets with the ready endpoints of `snap` on `port`, calling `on_delta` for
-    /// every target that enters or leaves the union.
+    /// Replaces one slice's contribution with the ready endpoints of `snap` on `port`, calling `on_delta` for
+    /// every target that enters or leaves the union. A snapshot with no endpoints forgets the slice.
     pub fn apply_slice(
         &mut self,
         snap: &EndpointSliceSnapshot,
         port: Option<u16>,
-        on_delta: impl FnMut(Delta),
+        mut on_delta: impl FnMut(Delta),
     ) {
-        let mut next = std::mem::take(&mut self.scratch);
-        next.clear();
-        if let Some(port) = port {
-            next.extend(
-                snap.endpoints
-                    .iter()
-                    .filter(|e| e.conditions.wants_traffic())
-                    .map(|e| {
-                        let mut t = Target::ip(e.addr, port);
-                        t.zone = e.zone;
-                        t
-                    }),
-            );
+        let forget = match self.slices.get_mut(&snap.key) {
+            Some(s) => {
+                slice_diff(
+                    (&s.endpoints, s.port),
+                    (&snap.endpoints, port),
+                    &mut self.diff,
+                );
+                s.endpoints = snap.endpoints.clone();
+                s.port = port;
+                snap.endpoints.is_empty()
+            }
+            None => {
+                slice_diff((&[], port), (&snap.endpoints, port), &mut self.diff);
+                if !snap.endpoints.is_empty() {
+                    let source = SliceSource {
+                        endpoints: snap.endpoints.clone(),
+                        port,
+                    };
+                    self.slices.insert(snap.key.clone(), source);
+                }
+                false
+            }
+        };
+        if forget {
+            self.slices.remove(&snap.key);
         }
-        self.replace(&snap.key, next, on_delta);
+        let SliceDiff { added, removed } = &mut self.diff;
+        count(&mut self.refcount, added, removed, &mut on_delta);
     }
 
-    /// Replaces one source's targets with `next` (any order, duplicates allowed).
+    /// Replaces one non-slice source's targets with `next` (any order, duplicates allowed).
     pub fn replace(
         &mut self,
         key: &SliceKey,
         mut next: Vec<Target>,
         mut on_delta: impl FnMut(Delta),
     ) {
-        // The stable sort finds sorted runs, so a slice that changed in two places sorts in near-linear time.
-        if !next.is_sorted() {
-            next.sort();
-        }
+        next.sort_unstable();
         next.dedup();
-        let refcount = &mut self.refcount;
-        let mut emit = |t: Target, added: bool| {
-            if added {
-                let c = refcount.entry(t).or_insert(0);
-                *c += 1;
-                if *c == 1 {
-                    on_delta(Delta::Add(t));
-                }
-            } else if let Some(c) = refcount.get_mut(&t) {
-                *c -= 1;
-                if *c == 0 {
-                    refcount.remove(&t);
-                    on_delta(Delta::Remove(t));
-                }
-            }
-        };
-        let emptied = next.is_empty();
-        let mut spare = match self.sources.get_mut(key) {
-            Some(old) => {
-                merge_diff(old, &next, &mut emit);
-                std::mem::swap(old, &mut next);
-                next
-            }
-            None => {
-                merge_diff(&[], &next, &mut emit);
-                if !emptied {
-                    self.sources.insert(key.clone(), next);
-                }
-                Vec::new()
-            }
-        };
-        if emptied {
-            // A source with nothing left is forgotten, so deleted slices do not pile up.
-            if let Some(v) = self.sources.remove(key) {
-                spare = v;
-            }
+        let old = self.lists.remove(key).unwrap_or_default();
+        let mut added: Vec<Target> = next
+            .iter()
+            .filter(|t| old.binary_search(t).is_err())
+            .copied()
+            .collect();
+        let mut removed: Vec<Target> = old
+            .iter()
+            .filter(|t| next.binary_search(t).is_err())
+            .copied()
+            .collect();
+        if !next.is_empty() {
+            self.lists.insert(key.clone(), next);
         }
-        spare.clear();
-        self.scratch = spare;
+        count(&mut self.refcount, &mut added, &mut removed, &mut on_delta);
     }
 
     /// Whether `t` is wanted by any source.
@@ -112,25 +112,28 @@ impl Contributions {
     }
 }
 
-/// Walks two sorted lists once, reporting what only `new` has (`true`) and what only `old` has (`false`).
-fn merge_diff(old: &[Target], new: &[Target], emit: &mut impl FnMut(Target, bool)) {
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() && j < new.len() {
-        match old[i].cmp(&new[j]) {
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-            std::cmp::Ordering::Less => {
-                emit(old[i], false);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                emit(new[j], true);
-                j += 1;
+/// Counts `added` up and then `removed` down (draining both), reporting targets whose count leaves or reaches
+/// zero. Counting up first means a target that only moved never touches zero, so it causes no delta.
+fn count(
+    refcount: &mut FxHashMap<Target, u32>,
+    added: &mut Vec<Target>,
+    removed: &mut Vec<Target>,
+    on_delta: &mut impl FnMut(Delta),
+) {
+    for t in added.drain(..) {
+        let c = refcount.entry(t).or_insert(0);
+        *c += 1;
+        if *c == 1 {
+            on_delta(Delta::Add(t));
+        }
+    }
+    for t in removed.drain(..) {
+        if let Some(c) = refcount.get_mut(&t) {
+            *c -= 1;
+            if *c == 0 {
+                refcount.remove(&t);
+                on_delta(Delta::Remove(t));
             }
         }
     }
-    old[i..].iter().for_each(|&t| emit(t, false));
-    new[j..].iter().for_each(|&t| emit(t, true));
 }

@@ -7,6 +7,7 @@ mod core;
 mod pending;
 mod report;
 mod router;
+mod slice_diff;
 
 pub use actor::{Adopt, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
 pub use config::TgConfig;
