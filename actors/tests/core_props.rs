@@ -88,8 +88,11 @@ fn outcome(code: u8) -> CallOutcome {
     }
 }
 
+/// Each slice's last port code and (ip, condition code) endpoints.
+type LastSeen = BTreeMap<usize, (u8, Vec<(u32, u8)>)>;
+
 /// The union of the ready endpoints of every slice's last snapshot, each on its own port.
-fn wanted(last: &BTreeMap<usize, (u8, Vec<(u32, u8)>)>) -> BTreeSet<Target> {
+fn wanted(last: &LastSeen) -> BTreeSet<Target> {
     last.iter()
         .filter_map(|(i, (p, eps))| Some((snapshot(*i, *p, eps), port(*p)?)))
         .flat_map(|(snap, port)| {
@@ -112,7 +115,7 @@ proptest! {
         // What ELB holds, applied only when a call succeeds.
         let mut elb: BTreeSet<Target> = BTreeSet::new();
         let mut in_flight: BTreeMap<bool, Vec<Target>> = BTreeMap::new();
-        let mut last: BTreeMap<usize, (u8, Vec<(u32, u8)>)> = BTreeMap::new();
+        let mut last = LastSeen::new();
         for s in &steps {
             match s {
                 Step::Snapshot(..) | Step::Edit(..) => {
