@@ -187,7 +187,7 @@ proptest! {
         prop_assert!(core.is_settled());
         let want = wanted(&last);
         prop_assert_eq!(&elb, &want);
-        let registered: BTreeSet<Target> = core.registered().iter().copied().collect();
+        let registered: BTreeSet<Target> = core.registered().copied().collect();
         prop_assert_eq!(registered, want);
     }
 }

@@ -39,7 +39,6 @@ pub struct Shutdown;
 #[derive(Default)]
 struct Slot {
     asking: Option<LastChange>,
-    timer: Option<(Instant, SpawnHandle)>,
     backoff_until: Option<Instant>,
     failures: u32,
 }
@@ -55,6 +54,7 @@ pub struct TargetGroupActor<E: ElbTargets> {
     budget: Addr<ApiBudget>,
     reporter: Option<TgReporter>,
     slots: [Slot; 2],
+    timer: Option<(Instant, SpawnHandle)>,
     span: tracing::Span,
 }
 
@@ -69,6 +69,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             budget,
             reporter: None,
             slots: Default::default(),
+            timer: None,
             span,
         }
     }
@@ -79,9 +80,9 @@ impl<E: ElbTargets> TargetGroupActor<E> {
         self
     }
 
-    /// Schedules or asks for whatever the core says is due.
-    fn drive(&mut self, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+    /// Schedules or asks for whatever the core says is due at `now`.
+    fn drive(&mut self, now: Instant, ctx: &mut Context<Self>) {
+        let mut wake: Option<Instant> = None;
         for (i, action) in ACTIONS.into_iter().enumerate() {
             if let Some(asking) = &self.slots[i].asking {
                 // The budget is choosing among waiters by quiet time: keep ours current.
@@ -91,36 +92,40 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 continue;
             }
             let Some(mut at) = self.core.next_flush(action) else {
-                self.cancel_timer(i, ctx);
                 continue;
             };
             if let Some(b) = self.slots[i].backoff_until {
                 at = at.max(b);
             }
             if at <= now {
-                self.cancel_timer(i, ctx);
-                self.ask(action, ctx);
-            } else if self.slots[i].timer.as_ref().is_none_or(|(t, _)| *t > at) {
-                // A timer due sooner is kept: when it fires, `drive` arms one for the later time. Re-arming on
-                // every change would cost a timer per slice update while a window reopens.
-                self.cancel_timer(i, ctx);
-                let h = ctx.run_later(at - now, move |act, ctx| {
-                    act.slots[i].timer = None;
-                    act.drive(ctx);
-                });
-                self.slots[i].timer = Some((at, h));
+                self.ask(action, now, ctx);
+            } else {
+                wake = Some(wake.map_or(at, |w| w.min(at)));
             }
         }
-    }
-
-    fn cancel_timer(&mut self, i: usize, ctx: &mut Context<Self>) {
-        if let Some((_, h)) = self.slots[i].timer.take() {
-            ctx.cancel_future(h);
+        // One timer for both actions, and one due sooner is kept: when it fires, `drive` arms the next. Every
+        // timer is polled on every message, and re-arming on every change would cost one per slice update.
+        match wake {
+            None => {
+                if let Some((_, h)) = self.timer.take() {
+                    ctx.cancel_future(h);
+                }
+            }
+            Some(at) if self.timer.as_ref().is_none_or(|(t, _)| *t > at) => {
+                if let Some((_, h)) = self.timer.take() {
+                    ctx.cancel_future(h);
+                }
+                let h = ctx.run_later(at - now, |act, ctx| {
+                    act.timer = None;
+                    act.drive(Instant::now(), ctx);
+                });
+                self.timer = Some((at, h));
+            }
+            Some(_) => {}
         }
     }
 
-    fn ask(&mut self, action: Action, ctx: &mut Context<Self>) {
-        let now = Instant::now();
+    fn ask(&mut self, action: Action, now: Instant, ctx: &mut Context<Self>) {
         let i = slot(action);
         let last_change = LastChange::new(self.core.last_change(action).unwrap_or(now));
         self.slots[i].asking = Some(last_change.clone());
@@ -155,7 +160,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
         let batch = self.core.take_batch(action);
         if batch.is_empty() {
             // Everything cancelled while we waited; the token is spent, the next batch gets a fresh window.
-            self.drive(ctx);
+            self.drive(Instant::now(), ctx);
             return;
         }
         {
@@ -223,7 +228,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             }
         }
         drop(_g);
-        self.drive(ctx);
+        self.drive(now, ctx);
     }
 }
 
@@ -255,8 +260,9 @@ impl<E: ElbTargets> Handler<SliceUpdate> for TargetGroupActor<E> {
     type Result = ();
 
     fn handle(&mut self, msg: SliceUpdate, ctx: &mut Context<Self>) {
-        if self.core.apply_slice(Instant::now(), &msg.0) {
-            self.drive(ctx);
+        let now = Instant::now();
+        if self.core.apply_slice(now, &msg.0) {
+            self.drive(now, ctx);
         }
     }
 }
@@ -265,11 +271,9 @@ impl<E: ElbTargets> Handler<SourceUpdate> for TargetGroupActor<E> {
     type Result = ();
 
     fn handle(&mut self, msg: SourceUpdate, ctx: &mut Context<Self>) {
-        if self
-            .core
-            .apply_source(Instant::now(), &msg.key, msg.targets)
-        {
-            self.drive(ctx);
+        let now = Instant::now();
+        if self.core.apply_source(now, &msg.key, msg.targets) {
+            self.drive(now, ctx);
         }
     }
 }
@@ -278,8 +282,9 @@ impl<E: ElbTargets> Handler<Adopt> for TargetGroupActor<E> {
     type Result = ();
 
     fn handle(&mut self, msg: Adopt, ctx: &mut Context<Self>) {
-        self.core.adopt_registered(Instant::now(), msg.0);
-        self.drive(ctx);
+        let now = Instant::now();
+        self.core.adopt_registered(now, msg.0);
+        self.drive(now, ctx);
     }
 }
 

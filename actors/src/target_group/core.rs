@@ -5,6 +5,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::time::Instant;
 
 use super::pending::Pending;
+use super::slice_diff::Changes;
+use super::table::TargetTable;
 use super::{Contributions, TgConfig};
 use crate::domain::{Action, Delta, EndpointSliceSnapshot, SliceKey, Target};
 
@@ -40,16 +42,29 @@ fn slot(a: Action) -> usize {
 /// Where every known target stands: registered, in flight, pending either way, or held back.
 #[derive(Default)]
 struct Ledger {
-    registered: FxHashSet<Target>,
     inflight: [FxHashMap<Target, Instant>; 2],
     pending: [Pending; 2],
     quarantined: FxHashSet<Target>,
 }
 
 impl Ledger {
-    /// Puts `t` in the one pending set it belongs in (or none), given whether it is wanted. A target wanted and
-    /// unwanted inside one window thus costs no call, and no target is ever pending both ways.
-    fn reconcile(&mut self, t: Target, wanted: bool, since: Instant, fresh: bool) {
+    /// Takes in a change of the desired set at `now`.
+    fn apply(&mut self, d: Delta, registered: bool, now: Instant) {
+        match d {
+            Delta::Add(t) => self.reconcile(t, (true, registered), now, true),
+            Delta::Remove(t) => self.reconcile(t, (false, registered), now, true),
+        }
+    }
+
+    /// Puts `t` in the one pending set it belongs in (or none), given whether it is wanted and registered. A
+    /// target wanted and unwanted inside one window thus costs no call, and no target is ever pending both ways.
+    fn reconcile(
+        &mut self,
+        t: Target,
+        (wanted, registered): (bool, bool),
+        since: Instant,
+        fresh: bool,
+    ) {
         if !wanted {
             self.quarantined.remove(&t);
         }
@@ -60,7 +75,7 @@ impl Ledger {
         } else if self.inflight[slot(Action::Deregister)].contains_key(&t) {
             false
         } else {
-            self.registered.contains(&t)
+            registered
         };
         let (need, drop) = match (want, will_have) {
             (true, false) => (Some(Action::Register), Action::Deregister),
@@ -87,6 +102,7 @@ impl Ledger {
 pub struct TargetGroupCore {
     config: TgConfig,
     contributions: Contributions,
+    table: TargetTable,
     ledger: Ledger,
     probes: [VecDeque<Vec<Target>>; 2],
     probing: [FxHashSet<Target>; 2],
@@ -101,6 +117,7 @@ impl TargetGroupCore {
             window: config.window,
             config,
             contributions: Contributions::default(),
+            table: TargetTable::default(),
             ledger: Ledger::default(),
             probes: Default::default(),
             probing: Default::default(),
@@ -116,32 +133,21 @@ impl TargetGroupCore {
     /// Takes in a new snapshot of one slice (no endpoints: the slice is gone). Returns whether anything changed.
     pub fn apply_slice(&mut self, now: Instant, snap: &EndpointSliceSnapshot) -> bool {
         let port = snap.port_for(self.config.port_name.as_deref());
-        let ledger = &mut self.ledger;
-        let mut changed = false;
-        self.contributions.apply_slice(snap, port, |d| {
-            changed = true;
-            apply_delta(ledger, now, d);
-        });
-        changed
+        let changes = self.contributions.apply_slice(snap, port);
+        count(&mut self.table, &mut self.ledger, changes, now)
     }
 
     /// Replaces one non-slice source (instance mode: the matching nodes) with `targets`.
     pub fn apply_source(&mut self, now: Instant, key: &SliceKey, targets: Vec<Target>) -> bool {
-        let ledger = &mut self.ledger;
-        let mut changed = false;
-        self.contributions.replace(key, targets, |d| {
-            changed = true;
-            apply_delta(ledger, now, d);
-        });
-        changed
+        let changes = self.contributions.replace(key, targets);
+        count(&mut self.table, &mut self.ledger, changes, now)
     }
 
     /// Marks targets as already registered (found in ELB at start-up and owned by us).
     pub fn adopt_registered(&mut self, now: Instant, targets: impl IntoIterator<Item = Target>) {
         for t in targets {
-            self.ledger.registered.insert(t);
-            let wanted = self.contributions.contains(&t);
-            self.ledger.reconcile(t, wanted, now, true);
+            self.table.set_registered(t, true);
+            self.ledger.reconcile(t, self.table.state(&t), now, true);
         }
     }
 
@@ -220,10 +226,7 @@ impl TargetGroupCore {
         match outcome {
             CallOutcome::Applied => {
                 for &(t, _) in &batch {
-                    match action {
-                        Action::Register => self.ledger.registered.insert(t),
-                        Action::Deregister => self.ledger.registered.remove(&t),
-                    };
+                    self.table.set_registered(t, action == Action::Register);
                 }
             }
             CallOutcome::Rejected if batch.len() == 1 => {
@@ -234,9 +237,7 @@ impl TargetGroupCore {
                         done.rejected.push(t);
                     }
                     // ELB does not know the target: it is not registered, which is what we wanted.
-                    Action::Deregister => {
-                        self.ledger.registered.remove(&t);
-                    }
+                    Action::Deregister => self.table.set_registered(t, false),
                 }
             }
             CallOutcome::Rejected => {
@@ -255,8 +256,8 @@ impl TargetGroupCore {
             }
         }
         for (t, since) in batch {
-            let wanted = self.contributions.contains(&t);
-            self.ledger.reconcile(t, wanted, since.min(now), false);
+            let state = self.table.state(&t);
+            self.ledger.reconcile(t, state, since.min(now), false);
         }
         done
     }
@@ -287,13 +288,13 @@ impl TargetGroupCore {
     }
 
     /// Targets ELB holds, as far as we know (confirmed calls only).
-    pub fn registered(&self) -> &FxHashSet<Target> {
-        &self.ledger.registered
+    pub fn registered(&self) -> impl Iterator<Item = &Target> {
+        self.table.registered()
     }
 
     /// The desired set: every ready endpoint of every source.
     pub fn desired(&self) -> impl Iterator<Item = &Target> {
-        self.contributions.desired()
+        self.table.wanted()
     }
 
     /// Targets held back because ELB refused them.
@@ -313,9 +314,21 @@ impl TargetGroupCore {
     }
 }
 
-fn apply_delta(ledger: &mut Ledger, now: Instant, d: Delta) {
-    match d {
-        Delta::Add(t) => ledger.reconcile(t, true, now, true),
-        Delta::Remove(t) => ledger.reconcile(t, false, now, true),
+/// Counts a source's changes into the table (added first, so a target that only moved never reaches zero)
+/// and reconciles every target that became wanted or unwanted. Returns whether any did.
+fn count(table: &mut TargetTable, ledger: &mut Ledger, changes: Changes<'_>, now: Instant) -> bool {
+    let mut changed = false;
+    for t in changes.added.drain(..) {
+        if let Some(registered) = table.want(t) {
+            changed = true;
+            ledger.apply(Delta::Add(t), registered, now);
+        }
     }
+    for t in changes.removed.drain(..) {
+        if let Some(registered) = table.unwant(&t) {
+            changed = true;
+            ledger.apply(Delta::Remove(t), registered, now);
+        }
+    }
+    changed
 }

@@ -8,10 +8,11 @@ mod pending;
 mod report;
 mod router;
 mod slice_diff;
+mod table;
 
 pub use actor::{Adopt, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
 pub use config::TgConfig;
-pub use contributions::Contributions;
+use contributions::Contributions;
 pub use core::{CallOutcome, Completion, TargetGroupCore};
 pub use report::{TgReport, TgReporter};
 pub use router::Router;

@@ -13,6 +13,25 @@ pub(crate) struct SliceDiff {
     pub removed: Vec<Target>,
 }
 
+impl SliceDiff {
+    /// The lists, to be drained by whoever counts them.
+    pub fn changes(&mut self) -> Changes<'_> {
+        Changes {
+            added: &mut self.added,
+            removed: &mut self.removed,
+        }
+    }
+}
+
+/// Occurrences of ready targets a source update added and removed. Count the added ones first: a target that
+/// only moved then never touches zero.
+pub(crate) struct Changes<'a> {
+    /// Occurrences added.
+    pub added: &'a mut Vec<Target>,
+    /// Occurrences removed.
+    pub removed: &'a mut Vec<Target>,
+}
+
 /// Fills `out` with the ready targets `new` has and `old` lacks (added) and the reverse (removed), counted
 /// as multisets, each side read on its own port (`None`: the slice does not carry the port, so nothing).
 ///
