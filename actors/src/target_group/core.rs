@@ -65,10 +65,14 @@ impl Ledger {
         since: Instant,
         fresh: bool,
     ) {
-        if !wanted {
+        let want = if self.quarantined.is_empty() {
+            wanted
+        } else if !wanted {
             self.quarantined.remove(&t);
-        }
-        let want = wanted && !self.quarantined.contains(&t);
+            false
+        } else {
+            !self.quarantined.contains(&t)
+        };
         // What ELB will hold once the calls in flight land.
         let will_have = if self.inflight[slot(Action::Register)].contains_key(&t) {
             true

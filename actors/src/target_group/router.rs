@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use actix::Addr;
 use dashmap::DashMap;
+use rustc_hash::FxBuildHasher;
 
 use super::{SliceUpdate, TargetGroupActor};
 use crate::domain::EndpointSliceSnapshot;
@@ -9,13 +10,14 @@ use crate::elb::ElbTargets;
 
 /// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`).
 pub struct Router<E: ElbTargets> {
-    bindings: DashMap<Arc<str>, Vec<Addr<TargetGroupActor<E>>>>,
+    // Fx rather than SipHash: keys are Service names from our own watch, and every slice update looks one up.
+    bindings: DashMap<Arc<str>, Vec<Addr<TargetGroupActor<E>>>, FxBuildHasher>,
 }
 
 impl<E: ElbTargets> Default for Router<E> {
     fn default() -> Self {
         Router {
-            bindings: DashMap::new(),
+            bindings: DashMap::with_hasher(FxBuildHasher),
         }
     }
 }
