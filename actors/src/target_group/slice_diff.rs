@@ -52,13 +52,13 @@ pub(crate) fn slice_diff(
         if std::ptr::eq(old, new) {
             return;
         }
-        let head = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let head = old.iter().zip(new).take_while(|(a, b)| same(a, b)).count();
         let (old, new) = (&old[head..], &new[head..]);
         let tail = old
             .iter()
             .rev()
             .zip(new.iter().rev())
-            .take_while(|(a, b)| a == b)
+            .take_while(|(a, b)| same(a, b))
             .count();
         let (old, new) = (&old[..old.len() - tail], &new[..new.len() - tail]);
         if old.len() == new.len() {
@@ -79,6 +79,13 @@ pub(crate) fn slice_diff(
     if out.added.len() + out.removed.len() > CANCEL_ABOVE {
         cancel(&mut out.added, &mut out.removed);
     }
+}
+
+/// Whether two endpoints stand for the same target in the same state. A change of zone or of `serving` alone
+/// moves no target (ELB knows a target by address and port; the zone only matters when registering).
+#[inline]
+fn same(a: &Endpoint, b: &Endpoint) -> bool {
+    a.addr == b.addr && a.conditions.wants_traffic() == b.conditions.wants_traffic()
 }
 
 /// Appends the targets of the endpoints that want traffic, read on `port`.
