@@ -5,7 +5,11 @@ use kube::{Client, Resource};
 use serde_json::json;
 use tracing::warn;
 
+use k8s_openapi::api::core::v1::ConfigMap;
+use tgsync_actors::domain::Target;
+
 use super::checkpoint::CHECKPOINT_ANNOTATION;
+use super::ownership::{configmap_name, decode, encode, OWNED_KEY};
 use crate::crd::{TargetGroupBinding, FINALIZER};
 
 /// Writes, patches and events on bindings. Failures are logged, never fatal: the next event retries.
@@ -101,6 +105,59 @@ impl KubeOps {
             Ok(_) => true,
             Err(e) => {
                 warn!(namespace = ns, binding = name, error = %e, "cannot write the checkpoint");
+                false
+            }
+        }
+    }
+
+    /// The targets binding `name` recorded as its own (multi-cluster target groups); `None` when it recorded
+    /// nothing yet. Lines that are not targets are logged and skipped.
+    pub async fn load_owned(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Result<Option<Vec<Target>>, kube::Error> {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
+        let Some(cm) = api.get_opt(&configmap_name(name)).await? else {
+            return Ok(None);
+        };
+        let value = cm
+            .data
+            .and_then(|mut d| d.remove(OWNED_KEY))
+            .unwrap_or_default();
+        let (targets, bad) = decode(&value);
+        if !bad.is_empty() {
+            warn!(namespace = ns, binding = name, lines = ?bad, "owned-targets ConfigMap lines that are not targets were skipped");
+        }
+        Ok(Some(targets))
+    }
+
+    /// Records `targets` as binding `name`'s own, in a ConfigMap the binding owns (so it goes with it).
+    pub async fn store_owned(&self, ns: &str, name: &str, uid: &str, targets: &[Target]) -> bool {
+        let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
+        let cm = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": configmap_name(name),
+                "labels": {"app.kubernetes.io/managed-by": "tgsync"},
+                "ownerReferences": [{
+                    "apiVersion": "elbv2.k8s.aws/v1beta1",
+                    "kind": "TargetGroupBinding",
+                    "name": name,
+                    "uid": uid,
+                }],
+            },
+            "data": {OWNED_KEY: encode(targets)},
+        });
+        let params = PatchParams::apply("tgsync").force();
+        match api
+            .patch(&configmap_name(name), &params, &Patch::Apply(&cm))
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                warn!(namespace = ns, binding = name, error = %e, "cannot record the binding's own targets");
                 false
             }
         }

@@ -24,6 +24,7 @@ use super::node::NodeInfo;
 use super::selector;
 use super::service::ServiceInfo;
 use super::start::{find, Found};
+use super::tracked::Record;
 use super::tracked::Tracked;
 use crate::aws::AwsElb;
 use crate::crd::{
@@ -83,13 +84,21 @@ pub struct Manager {
     relist: [Option<HashSet<String>>; KINDS],
     nodes_dirty: bool,
     attempts: u64,
-    /// Which binding (namespace, name) owns each running target group, for checkpoint writes.
+    /// Which binding owns each running target group, for checkpoint and owned-target writes.
     names: Names,
     /// Serializes checkpoint writes and removals, so a removal never lands before an earlier write.
     checkpoint_lock: Rc<tokio::sync::Mutex<()>>,
 }
 
-type Names = Rc<RefCell<HashMap<TargetGroupKey, (String, String)>>>;
+/// A binding as its target group's writes name it.
+#[derive(Clone)]
+struct Owner {
+    ns: String,
+    name: String,
+    uid: String,
+}
+
+type Names = Rc<RefCell<HashMap<TargetGroupKey, Owner>>>;
 
 impl Manager {
     /// A manager that calls ELB through `elb` with permits from `budget`.
@@ -102,17 +111,33 @@ impl Manager {
                 let (ops, lock) = (ops.clone(), lock.clone());
                 let name = names.borrow().get(&tg).cloned();
                 Box::pin(async move {
-                    let Some((ns, name)) = name else {
+                    let Some(owner) = name else {
                         return true;
                     };
                     let _held = lock.lock().await;
-                    ops.set_checkpoint(&ns, &name, None).await
+                    ops.set_checkpoint(&owner.ns, &owner.name, None).await
+                })
+            })
+        };
+        let record: Record = {
+            let (ops, names) = (ops.clone(), names.clone());
+            Rc::new(move |tg: TargetGroupKey, targets: Vec<Target>| {
+                let (ops, owner) = (ops.clone(), names.borrow().get(&tg).cloned());
+                Box::pin(async move {
+                    match owner {
+                        Some(o) => ops.store_owned(&o.ns, &o.name, &o.uid, &targets).await,
+                        None => false,
+                    }
                 })
             })
         };
         Manager {
             ops,
-            elb: Rc::new(Tracked::new(elb).with_invalidate(invalidate)),
+            elb: Rc::new(
+                Tracked::new(elb)
+                    .with_invalidate(invalidate)
+                    .with_record(record),
+            ),
             names,
             checkpoint_lock,
             budget,
@@ -285,14 +310,30 @@ impl Manager {
         self.attempts += 1;
         let attempt = self.attempts;
         b.phase = Phase::Starting { attempt };
-        let (elb, budget) = (self.elb.clone(), self.budget.clone());
+        let (elb, budget, ops) = (self.elb.clone(), self.budget.clone(), self.ops.clone());
         let (arn, name) = (
             b.obj.spec.target_group_arn.clone(),
             b.obj.spec.target_group_name.clone(),
         );
+        let multi = b.obj.spec.multi_cluster_target_group == Some(true);
+        let (ns, binding) = (b.obj.namespace().unwrap_or_default(), b.obj.name_any());
         let (addr, key) = (ctx.address(), key.to_owned());
         actix::spawn(async move {
-            let result = find(elb.inner(), &budget, arn, name).await;
+            let mut result = find(elb.inner(), &budget, arn, name).await;
+            if let (true, Ok(found)) = (multi, &mut result) {
+                // Only what this binding recorded is ours; the rest belongs to other clusters.
+                match ops.load_owned(&ns, &binding).await {
+                    Ok(recorded) => {
+                        let recorded: HashSet<Target> = recorded.into_iter().flatten().collect();
+                        found.registered.retain(|t| recorded.contains(t));
+                    }
+                    Err(e) => {
+                        result = Err(ElbError::Other(format!(
+                            "cannot read the binding's owned-targets ConfigMap: {e}"
+                        )))
+                    }
+                }
+            }
             addr.do_send(Started {
                 key,
                 attempt,
@@ -447,9 +488,9 @@ impl Manager {
         )
         .with_reporter(ctx.address().recipient())
         .start();
-        // Multi-cluster target groups: other clusters' targets are not ours, so nothing found is adopted
-        // (what this process registered is still tracked and drained).
-        if !multi && !found.registered.is_empty() {
+        // Multi-cluster target groups: `found` holds only what this binding recorded as its own.
+        self.elb.set_multi(&found.tg, multi);
+        if !found.registered.is_empty() {
             self.elb.adopt(&found.tg, &found.registered);
             actor.do_send(Adopt(found.registered));
         }
@@ -474,10 +515,12 @@ impl Manager {
             let _g = b.span.enter();
             info!(tg = %found.tg, service = %service, ?mode, "target group actor started");
         }
-        let ns = b.obj.namespace().unwrap_or_default();
-        self.names
-            .borrow_mut()
-            .insert(found.tg.clone(), (ns, b.obj.name_any()));
+        let owner = Owner {
+            ns: b.obj.namespace().unwrap_or_default(),
+            name: b.obj.name_any(),
+            uid: b.obj.uid().unwrap_or_default(),
+        };
+        self.names.borrow_mut().insert(found.tg.clone(), owner);
         b.phase = Phase::Running(Running {
             actor,
             tg: found.tg,

@@ -6,6 +6,7 @@ mod checkpoint;
 mod kube_ops;
 mod manager;
 mod node;
+mod ownership;
 mod selector;
 mod service;
 mod start;
@@ -20,6 +21,7 @@ use tracing::info;
 pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
 pub use manager::Manager;
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
+pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
 pub use selector::matches as selector_matches;
 pub use tracked::Tracked;
 

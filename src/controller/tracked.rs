@@ -1,5 +1,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use tgsync_actors::domain::{Target, TargetGroupKey};
@@ -9,15 +11,26 @@ use super::checkpoint::{hash_targets, CheckpointState, Invalidate};
 
 type Owned = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
 type States = Rc<RefCell<HashMap<TargetGroupKey, CheckpointState>>>;
+type BoolFuture = Pin<Box<dyn Future<Output = bool>>>;
+
+/// Writes down a multi-cluster target group's own targets where a restart finds them; `false` when that failed.
+pub type Record = Rc<dyn Fn(TargetGroupKey, Vec<Target>) -> BoolFuture>;
 
 /// Wraps an `ElbTargets` and remembers, per target group, the targets this process registered (or adopted)
 /// and has not deregistered since: what a deleted binding must deregister before its finalizer goes. It also
 /// keeps the checkpoint protocol: a call that changes a target group first removes its checkpoint.
+///
+/// For multi-cluster target groups the owned set is also recorded: before a RegisterTargets (with the
+/// targets it carries, so a crash mid-call leaves nothing of ours unrecorded) and after a DeregisterTargets.
 pub struct Tracked<E> {
     inner: E,
     owned: Owned,
     states: States,
     invalidate: Option<Invalidate>,
+    record: Option<Record>,
+    multi: Rc<RefCell<HashSet<TargetGroupKey>>>,
+    registering: Owned,
+    record_lock: Rc<tokio::sync::Mutex<()>>,
 }
 
 impl<E: ElbTargets> Tracked<E> {
@@ -28,7 +41,56 @@ impl<E: ElbTargets> Tracked<E> {
             owned: Rc::default(),
             states: Rc::default(),
             invalidate: None,
+            record: None,
+            multi: Rc::default(),
+            registering: Rc::default(),
+            record_lock: Rc::default(),
         }
+    }
+
+    /// Records the owned set of multi-cluster target groups with `record`.
+    pub fn with_record(mut self, record: Record) -> Self {
+        self.record = Some(record);
+        self
+    }
+
+    /// Marks `tg` as multi-cluster (its owned set is recorded) or not.
+    pub fn set_multi(&self, tg: &TargetGroupKey, on: bool) {
+        let mut multi = self.multi.borrow_mut();
+        if on {
+            multi.insert(tg.clone());
+        } else {
+            multi.remove(tg);
+        }
+    }
+
+    /// A write of `tg`'s owned set (plus the targets being registered), or `None` if `tg` is not recorded.
+    /// Writes are serialized and read the sets when they run, so the last one to land is the newest.
+    fn record_later(&self, tg: &TargetGroupKey) -> Option<BoolFuture> {
+        if !self.multi.borrow().contains(tg) {
+            return None;
+        }
+        let record = self.record.clone()?;
+        let (owned, registering, lock, key) = (
+            self.owned.clone(),
+            self.registering.clone(),
+            self.record_lock.clone(),
+            tg.clone(),
+        );
+        Some(Box::pin(async move {
+            let _held = lock.lock().await;
+            let set: Vec<Target> = {
+                let (owned, registering) = (owned.borrow(), registering.borrow());
+                let mine = owned.get(&key).into_iter().flatten();
+                let going = registering.get(&key).into_iter().flatten();
+                mine.chain(going)
+                    .copied()
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect()
+            };
+            record(key, set).await
+        }))
     }
 
     /// Calls `invalidate` before the first call that changes a target group whose checkpoint is clean.
@@ -88,13 +150,17 @@ impl<E: ElbTargets> Tracked<E> {
     pub fn forget(&self, tg: &TargetGroupKey) {
         self.owned.borrow_mut().remove(tg);
         self.states.borrow_mut().remove(tg);
+        self.multi.borrow_mut().remove(tg);
+        self.registering.borrow_mut().remove(tg);
     }
 
-    /// Runs `call` under the checkpoint protocol, then applies `done` to the owned set if it succeeded.
+    /// Runs `call` under the checkpoint protocol, after `before` (which must succeed) and before `after`
+    /// (which may fail: the record stays a superset), and applies `done` to the owned set if it succeeded.
     fn guarded(
         &self,
         tg: &TargetGroupKey,
         call: CallFuture<()>,
+        (before, after): (Option<BoolFuture>, Option<BoolFuture>),
         done: impl FnOnce(&mut HashSet<Target>) + 'static,
     ) -> CallFuture<()> {
         let must_invalidate = {
@@ -120,9 +186,20 @@ impl<E: ElbTargets> Tracked<E> {
                     ));
                 }
             }
+            if let Some(before) = before {
+                if !before.await {
+                    settle(false);
+                    return Err(ElbError::Other(
+                        "cannot record the binding's own targets; call not made".into(),
+                    ));
+                }
+            }
             let res = call.await;
             if res.is_ok() {
                 done(owned.borrow_mut().entry(key.clone()).or_default());
+                if let Some(after) = after {
+                    after.await;
+                }
             }
             settle(false);
             res
@@ -133,12 +210,28 @@ impl<E: ElbTargets> Tracked<E> {
 impl<E: ElbTargets> ElbTargets for Tracked<E> {
     fn register(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
         let call = self.inner.register(tg, targets.clone());
-        self.guarded(tg, call, move |set| set.extend(targets))
+        let before = self.record_later(tg);
+        if before.is_some() {
+            self.registering
+                .borrow_mut()
+                .entry(tg.clone())
+                .or_default()
+                .extend(targets.iter().copied());
+        }
+        let (registering, key) = (self.registering.clone(), tg.clone());
+        let guarded = self.guarded(tg, call, (before, None), move |set| set.extend(targets));
+        Box::pin(async move {
+            let res = guarded.await;
+            // Whatever happened, these are no longer on their way: owned if applied, else not ours yet.
+            registering.borrow_mut().remove(&key);
+            res
+        })
     }
 
     fn deregister(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
         let call = self.inner.deregister(tg, targets.clone());
-        self.guarded(tg, call, move |set| {
+        let after = self.record_later(tg);
+        self.guarded(tg, call, (None, after), move |set| {
             for t in &targets {
                 set.remove(t);
             }
@@ -147,5 +240,104 @@ impl<E: ElbTargets> ElbTargets for Tracked<E> {
 
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
         self.inner.describe_health(tg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use tgsync_actors::elb::{CallFuture, ElbTargets, TargetHealth};
+
+    use super::*;
+
+    /// An ELB that logs each call as it is made (when polled), for ordering against the recorder.
+    #[derive(Clone, Default)]
+    struct Logged(Rc<RefCell<Vec<String>>>);
+
+    impl ElbTargets for Logged {
+        fn register(&self, _: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
+            let log = self.0.clone();
+            Box::pin(async move {
+                log.borrow_mut().push(format!("register {}", targets.len()));
+                Ok(())
+            })
+        }
+
+        fn deregister(&self, _: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
+            let log = self.0.clone();
+            Box::pin(async move {
+                log.borrow_mut()
+                    .push(format!("deregister {}", targets.len()));
+                Ok(())
+            })
+        }
+
+        fn describe_health(&self, _: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+    }
+
+    fn t(n: u8) -> Target {
+        Target::ip(std::net::IpAddr::from([10, 0, 0, n]), 80)
+    }
+
+    /// A tracker whose recorder logs the sets it writes and answers `ok`.
+    fn tracked(log: &Logged, ok: bool) -> Tracked<Logged> {
+        let rlog = log.0.clone();
+        let record: Record = Rc::new(move |_, mut set: Vec<Target>| {
+            let rlog = rlog.clone();
+            Box::pin(async move {
+                set.sort();
+                let ips: Vec<String> = set.iter().map(ToString::to_string).collect();
+                rlog.borrow_mut().push(format!("record {}", ips.join(",")));
+                ok
+            })
+        });
+        Tracked::new(log.clone()).with_record(record)
+    }
+
+    #[tokio::test]
+    async fn multi_cluster_targets_are_recorded_before_register_and_after_deregister() {
+        let log = Logged::default();
+        let tg = TargetGroupKey::new("tg");
+        let elb = tracked(&log, true);
+        elb.set_multi(&tg, true);
+        elb.adopt(&tg, &[t(1)]);
+        elb.register(&tg, vec![t(2), t(3)]).await.unwrap();
+        elb.deregister(&tg, vec![t(1)]).await.unwrap();
+        assert_eq!(
+            *log.0.borrow(),
+            [
+                "record 10.0.0.1:80,10.0.0.2:80,10.0.0.3:80",
+                "register 2",
+                "deregister 1",
+                "record 10.0.0.2:80,10.0.0.3:80",
+            ]
+        );
+        let mut owned = elb.owned(&tg);
+        owned.sort();
+        assert_eq!(owned, [t(2), t(3)]);
+    }
+
+    #[tokio::test]
+    async fn no_register_when_the_record_cannot_be_written() {
+        let log = Logged::default();
+        let tg = TargetGroupKey::new("tg");
+        let elb = tracked(&log, false);
+        elb.set_multi(&tg, true);
+        assert!(elb.register(&tg, vec![t(2)]).await.is_err());
+        assert_eq!(*log.0.borrow(), ["record 10.0.0.2:80"]);
+        assert!(elb.owned(&tg).is_empty());
+    }
+
+    #[tokio::test]
+    async fn single_cluster_target_groups_record_nothing() {
+        let log = Logged::default();
+        let tg = TargetGroupKey::new("tg");
+        let elb = tracked(&log, true);
+        elb.register(&tg, vec![t(2)]).await.unwrap();
+        assert_eq!(*log.0.borrow(), ["register 1"]);
     }
 }

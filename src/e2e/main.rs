@@ -10,4 +10,5 @@ mod bed;
 mod failures;
 mod instance_mode;
 mod ip_mode;
+mod multi_cluster;
 mod restart;
