@@ -5,7 +5,9 @@ use kube::{Client, Resource};
 use serde_json::json;
 use tracing::warn;
 
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
 use tgsync_actors::domain::Target;
 
 use super::checkpoint::CHECKPOINT_ANNOTATION;
@@ -158,6 +160,33 @@ impl KubeOps {
             Ok(_) => true,
             Err(e) => {
                 warn!(namespace = ns, binding = name, error = %e, "cannot record the binding's own targets");
+                false
+            }
+        }
+    }
+
+    /// Sets pod condition `kind` True (a readiness gate), merged by type into the pod's conditions.
+    pub async fn set_pod_condition(
+        &self,
+        ns: &str,
+        pod: &str,
+        kind: &str,
+        reason: &str,
+        message: &str,
+    ) -> bool {
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), ns);
+        let now = Time(Timestamp::now());
+        let patch = json!({"status": {"conditions": [{
+            "type": kind, "status": "True", "reason": reason, "message": message,
+            "lastProbeTime": now, "lastTransitionTime": now,
+        }]}});
+        match api
+            .patch_status(pod, &PatchParams::default(), &Patch::Strategic(&patch))
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                warn!(namespace = ns, pod, condition = kind, error = %e, "cannot set the readiness gate");
                 false
             }
         }

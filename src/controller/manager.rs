@@ -1,5 +1,8 @@
+mod gates;
+
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,8 @@ use tracing::{debug, info, warn};
 use super::binding::{Binding, Mode, Phase, Running};
 use super::checkpoint::{desired_ip, hash_targets, Invalidate};
 use super::kube_ops::{with_finalizer, without_finalizer, KubeOps};
+use gates::{gate_candidates, GatedPod};
+
 use super::node::NodeInfo;
 use super::selector;
 use super::service::ServiceInfo;
@@ -43,6 +48,8 @@ const START_RETRY: Duration = Duration::from_secs(10);
 const GONE_RETRY: Duration = Duration::from_secs(60);
 /// How often settled target groups get their checkpoint written (a set must hold still this long).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(3);
+/// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
+const GATE_EVERY: Duration = Duration::from_secs(2);
 
 /// A watch event from one of the watchers.
 #[derive(Message)]
@@ -58,13 +65,14 @@ struct Started {
     result: Result<Found, ElbError>,
 }
 
-const KINDS: usize = 4;
+const KINDS: usize = 5;
 #[derive(Clone, Copy)]
 enum Kind {
     Bindings = 0,
     Services = 1,
     Slices = 2,
     Nodes = 3,
+    Pods = 4,
 }
 
 /// Owns every binding's state: turns watch events into actor messages, starts and stops target-group
@@ -79,6 +87,12 @@ pub struct Manager {
     services: HashMap<String, ServiceInfo>,
     slices: HashMap<Arc<str>, HashMap<SliceKey, EndpointSliceSnapshot>>,
     nodes: HashMap<String, NodeInfo>,
+    /// Pods with a readiness gate of ours, by `namespace/name`.
+    pods: HashMap<String, GatedPod>,
+    /// Per slice, its endpoints a gate may be holding back: (address, pod).
+    gate_candidates: HashMap<SliceKey, Vec<(IpAddr, String)>>,
+    /// Bindings whose gate check is under way.
+    gates_busy: HashSet<String>,
     bindings: HashMap<String, Binding>,
     synced: [bool; KINDS],
     relist: [Option<HashSet<String>>; KINDS],
@@ -147,6 +161,9 @@ impl Manager {
             services: HashMap::new(),
             slices: HashMap::new(),
             nodes: HashMap::new(),
+            pods: HashMap::new(),
+            gate_candidates: HashMap::new(),
+            gates_busy: HashSet::new(),
             bindings: HashMap::new(),
             synced: [false; KINDS],
             relist: Default::default(),
@@ -193,6 +210,7 @@ impl Manager {
                     .flat_map(|m| m.keys().map(|k| k.to_string())),
             ),
             Kind::Nodes => Box::new(self.nodes.keys().cloned()),
+            Kind::Pods => Box::new(self.pods.keys().cloned()),
         }
     }
 
@@ -357,13 +375,14 @@ impl Manager {
         let desired = match self.resolve_mode(&b.obj).ok()? {
             Mode::Ip { port_name } => {
                 let service: Arc<str> = service_key(&b.obj).into();
-                desired_ip(
-                    self.slices
-                        .get(&service)
-                        .into_iter()
-                        .flat_map(|m| m.values()),
-                    port_name.as_deref(),
-                )
+                let slices: Vec<EndpointSliceSnapshot> = self
+                    .slices
+                    .get(&service)
+                    .into_iter()
+                    .flat_map(|m| m.values())
+                    .map(|snap| self.effective(snap))
+                    .collect();
+                desired_ip(&slices, port_name.as_deref())
             }
             Mode::Instance {
                 node_port,
@@ -503,7 +522,7 @@ impl Manager {
                     .into_iter()
                     .flat_map(|m| m.values())
                 {
-                    actor.do_send(SliceUpdate(snap.clone()));
+                    actor.do_send(SliceUpdate(self.effective(snap)));
                 }
             }
             Mode::Instance { .. } => {}
@@ -731,6 +750,7 @@ impl Actor for Manager {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(CHECKPOINT_EVERY, |act, _| act.checkpoint_tick());
+        ctx.run_interval(GATE_EVERY, |act, ctx| act.gate_tick(ctx));
         // A target group may be created after its binding: look again now and then (one Describe each).
         ctx.run_interval(GONE_RETRY, |act, ctx| {
             let gone: Vec<String> = act
@@ -840,11 +860,17 @@ impl Handler<Watched<SlimEndpointSlice>> for Manager {
             Event::Apply(s) | Event::InitApply(s) => {
                 if let Some(snap) = s.to_snapshot(&mut self.zones) {
                     let snap = normalize_ports(snap);
+                    let candidates = gate_candidates(&s);
+                    if candidates.is_empty() {
+                        self.gate_candidates.remove(&snap.key);
+                    } else {
+                        self.gate_candidates.insert(snap.key.clone(), candidates);
+                    }
                     self.slices
                         .entry(snap.service.clone())
                         .or_default()
                         .insert(snap.key.clone(), snap.clone());
-                    self.router.route(snap);
+                    self.router.route(self.effective(&snap));
                 }
             }
             Event::Delete(s) => self.remove_slice(&object_key(&s)),
@@ -861,6 +887,7 @@ impl Manager {
     fn remove_slice(&mut self, key: &str) {
         for slices in self.slices.values_mut() {
             if let Some(mut snap) = slices.remove(key) {
+                self.gate_candidates.remove(&snap.key);
                 snap.endpoints = Arc::from([]);
                 self.router.route(snap);
             }

@@ -1,5 +1,5 @@
-//! `tgsync run`: the TargetGroupBinding controller. Watchers turn bindings, Services, EndpointSlices and Nodes
-//! into messages for one `Manager` actor, which runs one target-group actor per binding.
+//! `tgsync run`: the TargetGroupBinding controller. Watchers turn bindings, Services, EndpointSlices, Nodes and
+//! (for readiness gates) Pods into messages for one `Manager` actor, which runs one target-group actor per binding.
 
 mod binding;
 mod checkpoint;
@@ -68,7 +68,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let ops = kube_ops::KubeOps::new(client.clone());
     let manager = Manager::new(ops, elb, budget, opts.tg).start();
     watchers::spawn_all(&client, opts.namespace.as_deref(), manager);
-    info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices and Nodes");
+    info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
     wait_for_signal().await?;
     info!("stopping; registered targets stay as they are and are adopted on the next start");
     Ok(())

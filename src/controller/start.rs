@@ -6,14 +6,18 @@ use tokio::time::Instant;
 
 use crate::aws::AwsElb;
 
-/// Waits for a Describe permit from the account budget (background priority: nobody waits on a resync).
-pub async fn describe_permit(budget: &actix::Addr<ApiBudget>) -> Result<(), ElbError> {
+/// Waits for a Describe permit from the account budget (background for resyncs, which nobody waits on;
+/// normal for readiness gates, which hold pods back).
+pub async fn describe_permit(
+    budget: &actix::Addr<ApiBudget>,
+    priority: Priority,
+) -> Result<(), ElbError> {
     let now = Instant::now();
     let (reply, permit) = oneshot::channel();
     budget.do_send(Acquire {
         request: Request {
             class: ApiClass::Describe,
-            priority: Priority::Background,
+            priority,
             waiting_since: now,
             last_change: LastChange::new(now),
         },
@@ -45,13 +49,13 @@ pub async fn find(
     let arn = match (arn.filter(|a| !a.is_empty()), name) {
         (Some(arn), _) => arn,
         (None, Some(name)) => {
-            describe_permit(budget).await?;
+            describe_permit(budget, Priority::Background).await?;
             elb.find_target_group(&name).await?
         }
         (None, None) => return Err(ElbError::TargetGroupNotFound(String::new())),
     };
     let tg = TargetGroupKey::new(arn);
-    describe_permit(budget).await?;
+    describe_permit(budget, Priority::Background).await?;
     let health = elb.describe_health(&tg).await?;
     let registered = health
         .into_iter()

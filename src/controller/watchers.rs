@@ -11,9 +11,9 @@ use tracing::warn;
 
 use super::manager::{Manager, Watched};
 use crate::crd::TargetGroupBinding;
-use crate::watch::{SlimEndpointSlice, SERVICE_NAME_LABEL};
+use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
 
-/// Starts the four watchers (bindings, Services, EndpointSlices with the service-name label, Nodes), each
+/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods), each
 /// feeding its events to `manager`; namespaced kinds only in `namespace` when given. Watch errors are logged
 /// and retried with backoff, never fatal.
 pub fn spawn_all(client: &Client, namespace: Option<&str>, manager: Addr<Manager>) {
@@ -43,6 +43,12 @@ pub fn spawn_all(client: &Client, namespace: Option<&str>, manager: Addr<Manager
     );
     spawn(
         Api::<Node>::all(client.clone()),
+        watcher::Config::default(),
+        manager.clone(),
+    );
+    // Every pod is decoded (slim), only those with a readiness gate of ours are kept.
+    spawn(
+        api::<SlimPod>(client, namespace),
         watcher::Config::default(),
         manager,
     );

@@ -11,4 +11,5 @@ mod failures;
 mod instance_mode;
 mod ip_mode;
 mod multi_cluster;
+mod readiness_gate;
 mod restart;

@@ -1,4 +1,4 @@
-//! Kubernetes watch decoding: EndpointSlices reduced to what target groups need.
+//! Kubernetes watch decoding: EndpointSlices (and Pods, for readiness gates) reduced to what target groups need.
 //!
 //! The slim types decode straight from watch-event JSON and skip everything else without allocating,
 //! so a storm of slice updates costs a fraction of a full k8s-openapi decode.
@@ -7,10 +7,12 @@ mod de;
 mod endpoint_slice;
 mod event;
 mod name;
+mod pod;
 pub mod sample;
 mod zone;
 
 pub use endpoint_slice::{SlimEndpoint, SlimEndpointSlice, SERVICE_NAME_LABEL};
 pub use event::{SlimWatchEvent, WatchStatus};
 pub use name::{CompactName, ObjectName, ZoneName};
+pub use pod::{PodCondition, ReadinessGate, SlimPod, SlimPodSpec, SlimPodStatus, GATE_PREFIX};
 pub use zone::ZoneInterner;
