@@ -136,13 +136,26 @@ pub struct Tgsync {
 
 impl Tgsync {
     pub fn start(ns: &str) -> Self {
+        Self::start_with(ns, None)
+    }
+
+    /// Runs it as the identity in `kubeconfig` instead of the bed's admin.
+    pub fn start_as(ns: &str, kubeconfig: &std::path::Path) -> Self {
+        Self::start_with(ns, Some(kubeconfig))
+    }
+
+    fn start_with(ns: &str, kubeconfig: Option<&std::path::Path>) -> Self {
         required_env("KUBECONFIG");
         required_env("AWS_ENDPOINT_URL");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-logs");
         std::fs::create_dir_all(&dir).expect("create log dir");
         let log = dir.join(format!("{}.log", unique(ns)));
         let out = File::create(&log).expect("create tgsync log");
-        let child = Command::new(env!("CARGO_BIN_EXE_tgsync"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tgsync"));
+        if let Some(k) = kubeconfig {
+            cmd.env("KUBECONFIG", k);
+        }
+        let child = cmd
             .args(["run", "--namespace", ns])
             .env("RUST_LOG", "info,tgsync=debug,tgsync_actors=debug")
             .env("NO_COLOR", "1")

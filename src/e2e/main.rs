@@ -11,5 +11,6 @@ mod failures;
 mod instance_mode;
 mod ip_mode;
 mod multi_cluster;
+mod rbac;
 mod readiness_gate;
 mod restart;

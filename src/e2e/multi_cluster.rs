@@ -150,7 +150,7 @@ fn recorded(ns: &str) -> std::collections::BTreeSet<String> {
     .collect()
 }
 
-fn multi_binding(arn: &str) -> String {
+pub fn multi_binding(arn: &str) -> String {
     format!(
         r#"
 apiVersion: elbv2.k8s.aws/v1beta1

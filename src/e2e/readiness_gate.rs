@@ -48,7 +48,13 @@ async fn gated_pods_become_ready_once_their_targets_are_healthy() {
 }
 
 /// Waits until `n` pods have the gate True and are Ready, and the target group holds exactly their endpoints.
-async fn expect_gates_open(client: &kube::Client, ns: &str, arn: &str, n: usize, tgsync: &Tgsync) {
+pub async fn expect_gates_open(
+    client: &kube::Client,
+    ns: &str,
+    arn: &str,
+    n: usize,
+    tgsync: &Tgsync,
+) {
     poll_until(
         &format!("{n} pods gated open and registered"),
         CONVERGE,
@@ -104,7 +110,7 @@ async fn pod_states(client: &kube::Client, ns: &str) -> Result<Vec<PodState>, St
 }
 
 /// The bed's `web` Deployment with the readiness gate of binding `web`.
-fn gated_web(replicas: u32) -> String {
+pub fn gated_web(replicas: u32) -> String {
     web(replicas, "ClusterIP").replace(
         "      containers:",
         &format!("      readinessGates: [{{conditionType: {GATE}}}]\n      containers:"),
