@@ -1,0 +1,208 @@
+//! Watch events: each kind's objects kept (slim) in the manager, and the bindings they concern reconciled.
+
+use super::*;
+
+impl Handler<Watched<TargetGroupBinding>> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<TargetGroupBinding>, ctx: &mut Context<Self>) {
+        let was_synced = self.all_synced();
+        for gone in self.relist_step(Kind::Bindings, &msg.0) {
+            // Vanished while we were not watching: its finalizer was removed by someone else.
+            self.forget_binding(&gone);
+        }
+        match msg.0 {
+            Event::Apply(obj) | Event::InitApply(obj) => {
+                let key = object_key(&obj);
+                match self.bindings.get_mut(&key) {
+                    Some(b) => {
+                        if b.obj.spec != obj.spec && matches!(b.phase, Phase::Gone) {
+                            b.phase = Phase::Idle;
+                        }
+                        b.obj = obj;
+                    }
+                    None => {
+                        self.bindings.insert(key.clone(), Binding::new(obj));
+                    }
+                }
+                self.reconcile(&key, ctx);
+            }
+            Event::Delete(obj) => self.forget_binding(&object_key(&obj)),
+            Event::Init | Event::InitDone => {}
+        }
+        if !was_synced && self.all_synced() {
+            self.reconcile_all(ctx);
+        }
+    }
+}
+
+impl Manager {
+    pub(super) fn forget_binding(&mut self, key: &str) {
+        if let Some(b) = self.bindings.remove(key) {
+            if let Phase::Running(r) | Phase::Draining(r) = b.phase {
+                self.router.unbind(&r.service, &r.actor);
+                r.actor.do_send(Shutdown);
+                self.elb.forget(&r.tg);
+            }
+        }
+    }
+}
+
+impl Handler<Watched<Service>> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<Service>, ctx: &mut Context<Self>) {
+        let was_synced = self.all_synced();
+        for gone in self.relist_step(Kind::Services, &msg.0) {
+            self.services.remove(&gone);
+            self.reconcile_service(&gone, ctx);
+        }
+        match msg.0 {
+            Event::Apply(svc) | Event::InitApply(svc) => {
+                let key = object_key(&svc);
+                let info = ServiceInfo::from_service(&svc);
+                if self.services.get(&key) != Some(&info) {
+                    self.services.insert(key.clone(), info);
+                    self.reconcile_service(&key, ctx);
+                }
+            }
+            Event::Delete(svc) => {
+                let key = object_key(&svc);
+                self.services.remove(&key);
+                self.reconcile_service(&key, ctx);
+            }
+            Event::Init | Event::InitDone => {}
+        }
+        if !was_synced && self.all_synced() {
+            self.reconcile_all(ctx);
+        }
+    }
+}
+
+impl Handler<Watched<SlimEndpointSlice>> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<SlimEndpointSlice>, ctx: &mut Context<Self>) {
+        let was_synced = self.all_synced();
+        for gone in self.relist_step(Kind::Slices, &msg.0) {
+            self.remove_slice(&gone);
+        }
+        match msg.0 {
+            Event::Apply(s) | Event::InitApply(s) => {
+                if let Some(snap) = s.to_snapshot(&mut self.zones) {
+                    let snap = normalize_ports(snap);
+                    let candidates = gate_candidates(&s);
+                    if candidates.is_empty() {
+                        self.gate_candidates.remove(&snap.key);
+                    } else {
+                        self.gate_candidates.insert(snap.key.clone(), candidates);
+                    }
+                    self.slices
+                        .entry(snap.service.clone())
+                        .or_default()
+                        .insert(snap.key.clone(), snap.clone());
+                    self.router.route(self.effective(&snap));
+                }
+            }
+            Event::Delete(s) => self.remove_slice(&object_key(&s)),
+            Event::Init | Event::InitDone => {}
+        }
+        if !was_synced && self.all_synced() {
+            self.reconcile_all(ctx);
+        }
+    }
+}
+
+impl Manager {
+    /// A deleted slice: its snapshot with no endpoints goes to the actors, then it is forgotten.
+    pub(super) fn remove_slice(&mut self, key: &str) {
+        for slices in self.slices.values_mut() {
+            if let Some(mut snap) = slices.remove(key) {
+                self.gate_candidates.remove(&snap.key);
+                snap.endpoints = Arc::from([]);
+                self.router.route(snap);
+            }
+        }
+        self.slices.retain(|_, m| !m.is_empty());
+    }
+
+    pub(super) fn nodes_changed(&mut self, ctx: &mut Context<Self>) {
+        if self.nodes_dirty {
+            return;
+        }
+        self.nodes_dirty = true;
+        // Node heartbeats and label changes come in bursts: recompute instance targets at most every 200 ms.
+        ctx.run_later(Duration::from_millis(200), |act, _| {
+            act.nodes_dirty = false;
+            let keys: Vec<String> = act.bindings.keys().cloned().collect();
+            for k in keys {
+                act.send_nodes(&k);
+            }
+        });
+    }
+}
+
+impl Handler<Watched<Node>> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<Node>, ctx: &mut Context<Self>) {
+        let was_synced = self.all_synced();
+        let mut changed = false;
+        for gone in self.relist_step(Kind::Nodes, &msg.0) {
+            changed |= self.nodes.remove(&gone).is_some();
+        }
+        match msg.0 {
+            Event::Apply(n) | Event::InitApply(n) => {
+                let info = NodeInfo::from_node(&n);
+                let key = object_key(&n);
+                if self.nodes.get(&key) != Some(&info) {
+                    self.nodes.insert(key, info);
+                    changed = true;
+                }
+            }
+            Event::Delete(n) => changed |= self.nodes.remove(&object_key(&n)).is_some(),
+            Event::Init | Event::InitDone => {}
+        }
+        if changed {
+            self.nodes_changed(ctx);
+        }
+        if !was_synced && self.all_synced() {
+            self.reconcile_all(ctx);
+        }
+    }
+}
+
+/// Slices name an unnamed Service port `""`; the actors look unnamed ports up as `None`.
+fn normalize_ports(mut snap: EndpointSliceSnapshot) -> EndpointSliceSnapshot {
+    if snap.ports.iter().any(|p| p.name.as_deref() == Some("")) {
+        snap.ports = snap
+            .ports
+            .iter()
+            .map(|p| SlicePort {
+                name: p.name.clone().filter(|n| !n.is_empty()),
+                port: p.port,
+            })
+            .collect();
+    }
+    snap
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unnamed_slice_ports_look_unnamed() {
+        let snap = EndpointSliceSnapshot {
+            key: "ns/s".into(),
+            service: "ns/web".into(),
+            address_type: tgsync_actors::domain::AddressType::Ipv4,
+            ports: Arc::from([SlicePort {
+                name: Some("".into()),
+                port: 8080,
+            }]),
+            endpoints: Arc::from([]),
+        };
+        assert_eq!(normalize_ports(snap).port_for(None), Some(8080));
+    }
+}
