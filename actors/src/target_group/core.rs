@@ -1,12 +1,11 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use tokio::time::Instant;
 
-use super::pending::Pending;
+use super::ledger::{slot, Ledger};
 use super::slice_diff::Changes;
-use super::table::TargetTable;
 use super::{Contributions, TgConfig};
 use crate::domain::{Action, Delta, EndpointSliceSnapshot, SliceKey, Target};
 
@@ -32,81 +31,12 @@ pub struct Completion {
     pub gone: bool,
 }
 
-fn slot(a: Action) -> usize {
-    match a {
-        Action::Deregister => 0,
-        Action::Register => 1,
-    }
-}
-
-/// Where every known target stands: registered, in flight, pending either way, or held back.
-#[derive(Default)]
-struct Ledger {
-    inflight: [FxHashMap<Target, Instant>; 2],
-    pending: [Pending; 2],
-    quarantined: FxHashSet<Target>,
-}
-
-impl Ledger {
-    /// Takes in a change of the desired set at `now`.
-    fn apply(&mut self, d: Delta, registered: bool, now: Instant) {
-        match d {
-            Delta::Add(t) => self.reconcile(t, (true, registered), now, true),
-            Delta::Remove(t) => self.reconcile(t, (false, registered), now, true),
-        }
-    }
-
-    /// Puts `t` in the one pending set it belongs in (or none), given whether it is wanted and registered. A
-    /// target wanted and unwanted inside one window thus costs no call, and no target is ever pending both ways.
-    fn reconcile(
-        &mut self,
-        t: Target,
-        (wanted, registered): (bool, bool),
-        since: Instant,
-        fresh: bool,
-    ) {
-        let want = if self.quarantined.is_empty() {
-            wanted
-        } else if !wanted {
-            self.quarantined.remove(&t);
-            false
-        } else {
-            !self.quarantined.contains(&t)
-        };
-        // What ELB will hold once the calls in flight land.
-        let will_have = if self.inflight[slot(Action::Register)].contains_key(&t) {
-            true
-        } else if self.inflight[slot(Action::Deregister)].contains_key(&t) {
-            false
-        } else {
-            registered
-        };
-        let (need, drop) = match (want, will_have) {
-            (true, false) => (Some(Action::Register), Action::Deregister),
-            (false, true) => (Some(Action::Deregister), Action::Register),
-            _ => (None, Action::Register),
-        };
-        match need {
-            Some(a) => {
-                self.pending[slot(drop)].remove(&t, since);
-                self.pending[slot(a)].insert(t, since, fresh);
-            }
-            None => {
-                for p in &mut self.pending {
-                    p.remove(&t, since);
-                }
-            }
-        }
-    }
-}
-
 /// The decisions of one target group, with no IO and no clock: the desired set (from slice contributions)
 /// against the registered set, pending work per action, at most one batch in flight per action, the batch
 /// window, and isolation of targets ELB refuses.
 pub struct TargetGroupCore {
     config: TgConfig,
     contributions: Contributions,
-    table: TargetTable,
     ledger: Ledger,
     probes: [VecDeque<Vec<Target>>; 2],
     probing: [FxHashSet<Target>; 2],
@@ -121,7 +51,6 @@ impl TargetGroupCore {
             window: config.window,
             config,
             contributions: Contributions::default(),
-            table: TargetTable::default(),
             ledger: Ledger::default(),
             probes: Default::default(),
             probing: Default::default(),
@@ -138,20 +67,20 @@ impl TargetGroupCore {
     pub fn apply_slice(&mut self, now: Instant, snap: &EndpointSliceSnapshot) -> bool {
         let port = snap.port_for(self.config.port_name.as_deref());
         let changes = self.contributions.apply_slice(snap, port);
-        count(&mut self.table, &mut self.ledger, changes, now)
+        count(&mut self.ledger, changes, now)
     }
 
     /// Replaces one non-slice source (instance mode: the matching nodes) with `targets`.
     pub fn apply_source(&mut self, now: Instant, key: &SliceKey, targets: Vec<Target>) -> bool {
         let changes = self.contributions.replace(key, targets);
-        count(&mut self.table, &mut self.ledger, changes, now)
+        count(&mut self.ledger, changes, now)
     }
 
     /// Marks targets as already registered (found in ELB at start-up and owned by us).
     pub fn adopt_registered(&mut self, now: Instant, targets: impl IntoIterator<Item = Target>) {
         for t in targets {
-            self.table.set_registered(t, true);
-            self.ledger.reconcile(t, self.table.state(&t), now, true);
+            self.ledger.table.entry(t).registered = true;
+            self.ledger.recheck(t, now, true);
         }
     }
 
@@ -190,16 +119,6 @@ impl TargetGroupCore {
         if self.gone || !self.ledger.inflight[i].is_empty() {
             return Vec::new();
         }
-        let Ledger {
-            inflight, pending, ..
-        } = &mut self.ledger;
-        let [dereg, reg] = inflight;
-        let (mine, theirs) = match action {
-            Action::Deregister => (dereg, &*reg),
-            Action::Register => (reg, &*dereg),
-        };
-        // A target in flight the other way waits: two calls for one target racing in ELB could land in
-        // either order.
         let mut batch = Vec::new();
         while batch.is_empty() {
             let Some(probe) = self.probes[i].pop_front() else {
@@ -208,16 +127,16 @@ impl TargetGroupCore {
             for t in &probe {
                 self.probing[i].remove(t);
             }
-            batch = pending[i].take_listed(&probe, |t| theirs.contains_key(t));
+            batch = self.ledger.take_listed(action, &probe);
         }
         if batch.is_empty() {
             let probing = &self.probing[i];
-            batch = pending[i].take(self.config.max_per_call, |t| {
-                theirs.contains_key(t) || probing.contains(t)
-            });
+            batch = self
+                .ledger
+                .take(action, self.config.max_per_call, |t| probing.contains(t));
         }
         let out = batch.iter().map(|(t, _)| *t).collect();
-        mine.extend(batch);
+        self.ledger.inflight[i].extend(batch);
         out
     }
 
@@ -230,7 +149,7 @@ impl TargetGroupCore {
         match outcome {
             CallOutcome::Applied => {
                 for &(t, _) in &batch {
-                    self.table.set_registered(t, action == Action::Register);
+                    self.ledger.table.entry(t).registered = action == Action::Register;
                 }
             }
             CallOutcome::Rejected if batch.len() == 1 => {
@@ -241,7 +160,7 @@ impl TargetGroupCore {
                         done.rejected.push(t);
                     }
                     // ELB does not know the target: it is not registered, which is what we wanted.
-                    Action::Deregister => self.table.set_registered(t, false),
+                    Action::Deregister => self.ledger.table.entry(t).registered = false,
                 }
             }
             CallOutcome::Rejected => {
@@ -260,8 +179,7 @@ impl TargetGroupCore {
             }
         }
         for (t, since) in batch {
-            let state = self.table.state(&t);
-            self.ledger.reconcile(t, state, since.min(now), false);
+            self.ledger.recheck(t, since.min(now), false);
         }
         done
     }
@@ -273,7 +191,10 @@ impl TargetGroupCore {
 
     /// Whether `t` waits for `action`.
     pub fn is_pending(&self, action: Action, t: &Target) -> bool {
-        self.ledger.pending[slot(action)].contains(t)
+        self.ledger
+            .table
+            .get(t)
+            .is_some_and(|k| k.pending_for(action))
     }
 
     /// When the pending set for `action` last changed.
@@ -293,12 +214,12 @@ impl TargetGroupCore {
 
     /// Targets ELB holds, as far as we know (confirmed calls only).
     pub fn registered(&self) -> impl Iterator<Item = &Target> {
-        self.table.registered()
+        self.ledger.table.registered()
     }
 
     /// The desired set: every ready endpoint of every source.
     pub fn desired(&self) -> impl Iterator<Item = &Target> {
-        self.table.wanted()
+        self.ledger.table.wanted()
     }
 
     /// Targets held back because ELB refused them.
@@ -318,21 +239,15 @@ impl TargetGroupCore {
     }
 }
 
-/// Counts a source's changes into the table (added first, so a target that only moved never reaches zero)
-/// and reconciles every target that became wanted or unwanted. Returns whether any did.
-fn count(table: &mut TargetTable, ledger: &mut Ledger, changes: Changes<'_>, now: Instant) -> bool {
+/// Counts a source's changes into the ledger (added first, so a target that only moved never reaches zero).
+/// Returns whether the desired set changed.
+fn count(ledger: &mut Ledger, changes: Changes<'_>, now: Instant) -> bool {
     let mut changed = false;
     for t in changes.added.drain(..) {
-        if let Some(registered) = table.want(t) {
-            changed = true;
-            ledger.apply(Delta::Add(t), registered, now);
-        }
+        changed |= ledger.apply(Delta::Add(t), now);
     }
     for t in changes.removed.drain(..) {
-        if let Some(registered) = table.unwant(&t) {
-            changed = true;
-            ledger.apply(Delta::Remove(t), registered, now);
-        }
+        changed |= ledger.apply(Delta::Remove(t), now);
     }
     changed
 }

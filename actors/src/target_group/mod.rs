@@ -4,6 +4,7 @@ mod actor;
 mod config;
 mod contributions;
 mod core;
+mod ledger;
 mod pending;
 mod report;
 mod router;

@@ -1,62 +1,81 @@
 use rustc_hash::FxHashMap;
+use tokio::time::Instant;
 
-use crate::domain::Target;
+use crate::domain::{Action, Target};
 
 /// What a target group knows of one target.
-#[derive(Default, Clone, Copy)]
-struct Known {
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Known {
     /// Endpoint occurrences (across all sources) that want it.
-    wanted: u32,
+    pub wanted: u32,
     /// Whether ELB holds it, as far as confirmed calls tell.
-    registered: bool,
+    pub registered: bool,
+    /// The call it waits for, and since when.
+    pub pending: Option<(Action, Instant)>,
 }
 
-/// One entry per target that is wanted or registered, so each endpoint change costs one lookup for both
-/// questions the ledger asks (is it wanted, does ELB hold it).
+impl Known {
+    /// Nothing left to know: unwanted, not in ELB, waiting for nothing.
+    pub fn idle(&self) -> bool {
+        self.wanted == 0 && !self.registered && self.pending.is_none()
+    }
+
+    /// Whether it waits for `action`.
+    pub fn pending_for(&self, action: Action) -> bool {
+        matches!(self.pending, Some((a, _)) if a == action)
+    }
+}
+
+/// One entry per target that is wanted, registered or pending, so an endpoint change costs one lookup for
+/// everything the ledger asks (is it wanted, does ELB hold it, what does it wait for).
 #[derive(Default)]
 pub(crate) struct TargetTable {
     known: FxHashMap<Target, Known>,
 }
 
 impl TargetTable {
-    /// Counts one more occurrence of `t`; if it just became wanted, returns whether ELB holds it.
-    pub fn want(&mut self, t: Target) -> Option<bool> {
+    /// Counts one more occurrence of `t`; returns its entry if it just became wanted.
+    pub fn want(&mut self, t: Target) -> Option<&mut Known> {
         let k = self.known.entry(t).or_default();
         k.wanted += 1;
-        (k.wanted == 1).then_some(k.registered)
+        (k.wanted == 1).then_some(k)
     }
 
-    /// Counts one occurrence of `t` less; if it just stopped being wanted, returns whether ELB holds it.
-    pub fn unwant(&mut self, t: &Target) -> Option<bool> {
+    /// Counts one occurrence of `t` less; returns its entry if it just stopped being wanted.
+    pub fn unwant(&mut self, t: &Target) -> Option<&mut Known> {
         let k = self.known.get_mut(t)?;
         k.wanted = k.wanted.checked_sub(1)?;
-        if k.wanted > 0 {
-            return None;
-        }
-        let registered = k.registered;
-        if !registered {
+        (k.wanted == 0).then_some(k)
+    }
+
+    /// `t`'s entry, made if missing.
+    pub fn entry(&mut self, t: Target) -> &mut Known {
+        self.known.entry(t).or_default()
+    }
+
+    /// `t`'s entry, if any.
+    pub fn get(&self, t: &Target) -> Option<&Known> {
+        self.known.get(t)
+    }
+
+    /// Drops `t`'s entry if it is idle.
+    pub fn tidy(&mut self, t: &Target) {
+        if self.known.get(t).is_some_and(Known::idle) {
             self.known.remove(t);
         }
-        Some(registered)
     }
 
-    /// Records whether ELB holds `t`.
-    pub fn set_registered(&mut self, t: Target, on: bool) {
-        if on {
-            self.known.entry(t).or_default().registered = true;
-        } else if let Some(k) = self.known.get_mut(&t) {
-            k.registered = false;
-            if k.wanted == 0 {
-                self.known.remove(&t);
-            }
-        }
+    /// The targets waiting for `action`, and since when.
+    pub fn pending(&self, action: Action) -> impl Iterator<Item = (Target, Instant)> + '_ {
+        self.known.iter().filter_map(move |(t, k)| match k.pending {
+            Some((a, since)) if a == action => Some((*t, since)),
+            _ => None,
+        })
     }
 
-    /// (wanted, registered) for `t`.
-    pub fn state(&self, t: &Target) -> (bool, bool) {
-        self.known
-            .get(t)
-            .map_or((false, false), |k| (k.wanted > 0, k.registered))
+    /// When the longest-waiting target for `action` started waiting.
+    pub fn oldest_pending(&self, action: Action) -> Option<Instant> {
+        self.pending(action).map(|(_, since)| since).min()
     }
 
     /// Every wanted target.
