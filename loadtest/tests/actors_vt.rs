@@ -13,7 +13,9 @@ use tgsync_actors::domain::{
     AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, TargetGroupKey,
 };
 use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
-use tgsync_actors::target_group::{Router, SliceUpdate, TargetGroupActor, TgConfig, TgReport};
+use tgsync_actors::target_group::{
+    Drain, Router, SliceUpdate, TargetGroupActor, TgConfig, TgReport,
+};
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::strategy::Tgsync;
 use tgsync_loadtest::{
@@ -263,6 +265,44 @@ fn deregistrations_go_first_when_the_budget_is_short() {
                 .iter()
                 .all(|c| c.kind == CallKind::RegisterTargets),
             "every deregistration was sent before any registration"
+        );
+    });
+}
+
+#[test]
+fn drain_answers_once_every_registered_target_is_deregistered() {
+    paused_system().block_on(async {
+        let tg = TargetGroupKey::new("tg");
+        let model = ElbModel::new(ModelConfig::default(), [tg.clone()]);
+        let budget = ApiBudget::new(BudgetConfig::default()).start();
+        let actor = TargetGroupActor::new(
+            tg.clone(),
+            TgConfig::default(),
+            Rc::new(model.clone()),
+            budget,
+        )
+        .start();
+        actor.do_send(SliceUpdate(slice("ns/a", "1", 0..8)));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert_eq!(model.registered(&tg).len(), 8);
+
+        actor.do_send(SliceUpdate(slice("ns/a", "1", [])));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        actor.do_send(Drain(tx));
+        let asked = tokio::time::Instant::now();
+        rx.await.expect("the actor answers");
+        assert!(
+            model.registered(&tg).is_empty(),
+            "answered only when ELB holds nothing"
+        );
+        let deregistered = model
+            .ledger()
+            .iter()
+            .any(|c| c.kind == CallKind::DeregisterTargets && c.outcome == CallOutcome::Ok);
+        assert!(deregistered, "by a DeregisterTargets call");
+        assert!(
+            asked.elapsed() >= Duration::from_millis(250),
+            "after the window"
         );
     });
 }

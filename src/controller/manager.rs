@@ -21,7 +21,7 @@ use tgsync_actors::budget::ApiBudget;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, SlicePort, Target, TargetGroupKey};
 use tgsync_actors::elb::ElbError;
 use tgsync_actors::target_group::{
-    Adopt, Router, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor, TgConfig, TgReport,
+    Adopt, Drain, Router, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor, TgConfig, TgReport,
 };
 use tracing::{debug, info, warn};
 
@@ -45,8 +45,6 @@ use crate::watch::{SlimEndpointSlice, ZoneInterner};
 
 /// The source key instance-mode targets are sent under.
 const NODES_SOURCE: &str = "nodes";
-/// How often a draining binding checks whether its targets are gone.
-const DRAIN_POLL: Duration = Duration::from_millis(500);
 /// How long a failed target-group lookup (other than not found) waits before the next try.
 const START_RETRY: Duration = Duration::from_secs(10);
 /// How often bindings whose target group was not found look for it again.

@@ -122,11 +122,6 @@ impl<E: ElbTargets> Tracked<E> {
             .unwrap_or_default()
     }
 
-    /// How many targets this process owns in `tg`.
-    pub fn owned_len(&self, tg: &TargetGroupKey) -> usize {
-        self.owned.borrow().get(tg).map_or(0, HashSet::len)
-    }
-
     /// The checkpoint hash of what this process owns in `tg`.
     pub fn owned_hash(&self, tg: &TargetGroupKey) -> String {
         hash_targets(self.owned.borrow().get(tg).into_iter().flatten())

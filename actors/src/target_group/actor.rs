@@ -31,6 +31,12 @@ pub struct SourceUpdate {
 #[rtype(result = "()")]
 pub struct Adopt(pub Vec<Target>);
 
+/// Asks for an answer once every target this actor registered is deregistered and nothing is pending or in
+/// flight (the owner sends empty snapshots first). A deleted binding is released then.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Drain(pub oneshot::Sender<()>);
+
 /// Stops the actor at once (pending work is dropped: the owner decides whether to drain first).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -55,6 +61,7 @@ pub struct TargetGroupActor<E: ElbTargets> {
     reporter: Option<TgReporter>,
     slots: [Slot; 2],
     timer: Option<(Instant, SpawnHandle)>,
+    drains: Vec<oneshot::Sender<()>>,
     span: tracing::Span,
 }
 
@@ -70,6 +77,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             reporter: None,
             slots: Default::default(),
             timer: None,
+            drains: Vec::new(),
             span,
         }
     }
@@ -122,6 +130,14 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 self.timer = Some((at, h));
             }
             Some(_) => {}
+        }
+        if !self.drains.is_empty()
+            && self.core.is_settled()
+            && self.core.registered().next().is_none()
+        {
+            for d in self.drains.drain(..) {
+                let _ = d.send(());
+            }
         }
     }
 
@@ -285,6 +301,15 @@ impl<E: ElbTargets> Handler<Adopt> for TargetGroupActor<E> {
         let now = Instant::now();
         self.core.adopt_registered(now, msg.0);
         self.drive(now, ctx);
+    }
+}
+
+impl<E: ElbTargets> Handler<Drain> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: Drain, ctx: &mut Context<Self>) {
+        self.drains.push(msg.0);
+        self.drive(Instant::now(), ctx);
     }
 }
 

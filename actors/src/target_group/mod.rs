@@ -11,7 +11,7 @@ mod router;
 mod slice_diff;
 mod table;
 
-pub use actor::{Adopt, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
+pub use actor::{Adopt, Drain, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor};
 pub use config::TgConfig;
 use contributions::Contributions;
 pub use core::{CallOutcome, Completion, TargetGroupCore};

@@ -1,7 +1,27 @@
-//! Deleting a binding: its actor is told the slices are empty, the manager waits until the binding owns no
-//! target in ELB, then releases the finalizer.
+//! Deleting a binding: its actor is told the slices are empty, and once it answers that ELB holds nothing of
+//! the binding's, the finalizer is released.
+
+use tokio::sync::oneshot;
 
 use super::*;
+
+/// A draining binding's actor has deregistered everything.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct Drained(String);
+
+impl Handler<Drained> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, msg: Drained, _: &mut Context<Self>) {
+        if matches!(
+            self.bindings.get(&msg.0).map(|b| &b.phase),
+            Some(Phase::Draining(_))
+        ) {
+            self.release(&msg.0);
+        }
+    }
+}
 
 impl Manager {
     pub(super) fn begin_delete(&mut self, key: &str, ctx: &mut Context<Self>) {
@@ -30,8 +50,16 @@ impl Manager {
                         targets: Vec::new(),
                     }),
                 }
+                // The actor answers once ELB holds nothing of ours and no call is in flight.
+                let (tx, rx) = oneshot::channel();
+                r.actor.do_send(Drain(tx));
+                let (addr, key) = (ctx.address(), key.to_owned());
+                actix::spawn(async move {
+                    if rx.await.is_ok() {
+                        addr.do_send(Drained(key));
+                    }
+                });
                 b.phase = Phase::Draining(r);
-                self.poll_drain(key.to_owned(), 0, ctx);
             }
             Phase::Draining(r) => b.phase = Phase::Draining(r),
             // Deleted while tgsync was not running it: find what the target group holds, then drain.
@@ -39,21 +67,6 @@ impl Manager {
             Phase::Starting { attempt } => b.phase = Phase::Starting { attempt },
             _ => self.release(key),
         }
-    }
-
-    pub(super) fn poll_drain(&mut self, key: String, empty_polls: u32, ctx: &mut Context<Self>) {
-        ctx.run_later(DRAIN_POLL, move |act, ctx| {
-            let Some(Phase::Draining(r)) = act.bindings.get(&key).map(|b| &b.phase) else {
-                return;
-            };
-            // Two empty polls in a row: a register still in flight at the first would have landed by the second.
-            let empty = act.elb.owned_len(&r.tg) == 0;
-            if empty && empty_polls >= 1 {
-                act.release(&key);
-            } else {
-                act.poll_drain(key, if empty { empty_polls + 1 } else { 0 }, ctx);
-            }
-        });
     }
 
     /// Stops the binding's actor (if any) and removes the finalizer.
