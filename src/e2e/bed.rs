@@ -345,6 +345,22 @@ spec:
     )
 }
 
+/// Deletes binding `name` and waits (up to a minute) until it is gone: tgsync's finalizer holds it until
+/// its targets are deregistered.
+pub fn delete_binding(ns: &str, name: &str) {
+    kubectl(
+        &[
+            "delete",
+            "targetgroupbinding",
+            "-n",
+            ns,
+            name,
+            "--timeout=60s",
+        ],
+        None,
+    );
+}
+
 /// A binding of Service `web` port 80 to `arn`.
 pub fn binding(name: &str, arn: &str, target_type: &str) -> String {
     format!(

@@ -91,15 +91,5 @@ spec:
     }
     expect_synced(&client, &ns.0, &arn, 3, &tgsync).await;
     // A binding that never ran is released at once when deleted.
-    kubectl(
-        &[
-            "delete",
-            "targetgroupbinding",
-            "-n",
-            &ns.0,
-            "missing",
-            "--timeout=60s",
-        ],
-        None,
-    );
+    delete_binding(&ns.0, "missing");
 }

@@ -57,17 +57,7 @@ async fn ip_binding_follows_scaling_and_deletion_empties_the_target_group() {
     );
     expect_synced(&client, &ns.0, &arn, 5, &tgsync).await;
 
-    kubectl(
-        &[
-            "delete",
-            "targetgroupbinding",
-            "-n",
-            &ns.0,
-            "web",
-            "--timeout=60s",
-        ],
-        None,
-    );
+    delete_binding(&ns.0, "web");
     let left = targets(&arn).await.expect("describe");
     assert!(
         left.is_empty(),

@@ -68,17 +68,7 @@ async fn only_the_bindings_own_targets_are_touched() {
     expect_ours(&client, &ns.0, &arn, 2, &foreign, &second).await;
 
     // Deleting the binding deregisters exactly ours.
-    kubectl(
-        &[
-            "delete",
-            "-n",
-            &ns.0,
-            "targetgroupbinding",
-            "web",
-            "--wait=true",
-        ],
-        None,
-    );
+    delete_binding(&ns.0, "web");
     poll_until(
         "only the foreign target is left",
         CONVERGE,

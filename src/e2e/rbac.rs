@@ -21,17 +21,7 @@ async fn tgsync_runs_with_the_shipped_rbac() {
     ns.apply(&multi_binding(&arn));
     expect_gates_open(&client, &ns.0, &arn, 3, &tgsync).await;
 
-    kubectl(
-        &[
-            "delete",
-            "-n",
-            &ns.0,
-            "targetgroupbinding",
-            "web",
-            "--wait=true",
-        ],
-        None,
-    );
+    delete_binding(&ns.0, "web");
     poll_until(
         "target group empty",
         CONVERGE,
