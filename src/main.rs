@@ -1,3 +1,5 @@
+use std::io::IsTerminal;
+
 use clap::Parser;
 use tgsync::cli::{Cli, Command};
 use tgsync::simulate::simulate;
@@ -18,6 +20,8 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| default_log_level(&cli.command).into()),
         )
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: logs sent to a file or a collector stay plain text.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     match cli.command {
         Command::Simulate(args) => {
