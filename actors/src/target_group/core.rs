@@ -88,11 +88,16 @@ impl TargetGroupCore {
     /// the window has closed or the batch is full.
     pub fn next_flush(&self, action: Action) -> Option<Instant> {
         let i = slot(action);
-        if self.gone || !self.ledger.inflight[i].is_empty() || self.ledger.pending[i].is_empty() {
+        if self.gone
+            || !self.ledger.waits.inflight[i].is_empty()
+            || self.ledger.waits.pending[i].is_empty()
+        {
             return None;
         }
-        let opened = self.ledger.pending[i].opened_at()?;
-        if self.ledger.pending[i].len() >= self.config.max_per_call || !self.probes[i].is_empty() {
+        let opened = self.ledger.waits.pending[i].opened_at()?;
+        if self.ledger.waits.pending[i].len() >= self.config.max_per_call
+            || !self.probes[i].is_empty()
+        {
             return Some(opened);
         }
         Some(opened + self.window)
@@ -116,7 +121,7 @@ impl TargetGroupCore {
     /// Moves the next batch for `action` in flight and returns it (empty if nothing is left to send).
     pub fn take_batch(&mut self, action: Action) -> Vec<Target> {
         let i = slot(action);
-        if self.gone || !self.ledger.inflight[i].is_empty() {
+        if self.gone || !self.ledger.waits.inflight[i].is_empty() {
             return Vec::new();
         }
         let mut batch = Vec::new();
@@ -136,7 +141,7 @@ impl TargetGroupCore {
                 .take(action, self.config.max_per_call, |t| probing.contains(t));
         }
         let out = batch.iter().map(|(t, _)| *t).collect();
-        self.ledger.inflight[i].extend(batch);
+        self.ledger.waits.inflight[i].extend(batch);
         out
     }
 
@@ -144,7 +149,7 @@ impl TargetGroupCore {
     /// to pending if they are still needed.
     pub fn complete(&mut self, now: Instant, action: Action, outcome: CallOutcome) -> Completion {
         let i = slot(action);
-        let batch: Vec<(Target, Instant)> = self.ledger.inflight[i].drain().collect();
+        let batch: Vec<(Target, Instant)> = self.ledger.waits.inflight[i].drain().collect();
         let mut done = Completion::default();
         match outcome {
             CallOutcome::Applied => {
@@ -156,7 +161,7 @@ impl TargetGroupCore {
                 let t = batch[0].0;
                 match action {
                     Action::Register => {
-                        self.ledger.quarantined.insert(t);
+                        self.ledger.waits.quarantined.insert(t);
                         done.rejected.push(t);
                     }
                     // ELB does not know the target: it is not registered, which is what we wanted.
@@ -186,7 +191,7 @@ impl TargetGroupCore {
 
     /// Targets waiting for `action`.
     pub fn pending_len(&self, action: Action) -> usize {
-        self.ledger.pending[slot(action)].len()
+        self.ledger.waits.pending[slot(action)].len()
     }
 
     /// Whether `t` waits for `action`.
@@ -199,17 +204,17 @@ impl TargetGroupCore {
 
     /// When the pending set for `action` last changed.
     pub fn last_change(&self, action: Action) -> Option<Instant> {
-        self.ledger.pending[slot(action)].last_change()
+        self.ledger.waits.pending[slot(action)].last_change()
     }
 
     /// When the oldest pending change for `action` happened.
     pub fn waiting_since(&self, action: Action) -> Option<Instant> {
-        self.ledger.pending[slot(action)].opened_at()
+        self.ledger.waits.pending[slot(action)].opened_at()
     }
 
     /// Whether a batch for `action` is in flight.
     pub fn in_flight(&self, action: Action) -> bool {
-        !self.ledger.inflight[slot(action)].is_empty()
+        !self.ledger.waits.inflight[slot(action)].is_empty()
     }
 
     /// Targets ELB holds, as far as we know (confirmed calls only).
@@ -224,13 +229,13 @@ impl TargetGroupCore {
 
     /// Targets held back because ELB refused them.
     pub fn quarantined(&self) -> &FxHashSet<Target> {
-        &self.ledger.quarantined
+        &self.ledger.waits.quarantined
     }
 
     /// Nothing pending, nothing in flight.
     pub fn is_settled(&self) -> bool {
-        self.ledger.pending.iter().all(|p| p.is_empty())
-            && self.ledger.inflight.iter().all(|f| f.is_empty())
+        self.ledger.waits.pending.iter().all(|p| p.is_empty())
+            && self.ledger.waits.inflight.iter().all(|f| f.is_empty())
     }
 
     /// Whether the target group was found missing.

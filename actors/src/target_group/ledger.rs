@@ -16,21 +16,25 @@ pub(crate) fn slot(a: Action) -> usize {
 #[derive(Default)]
 pub(crate) struct Ledger {
     pub table: TargetTable,
+    pub waits: Waits,
+}
+
+/// Everything but the per-target entries, apart so that settling a target can hold its entry and this.
+#[derive(Default)]
+pub(crate) struct Waits {
     pub inflight: [FxHashMap<Target, Instant>; 2],
     pub pending: [Pending; 2],
     pub quarantined: FxHashSet<Target>,
+    /// Per action, the targets that started waiting since the last take, so a take looks at those rather
+    /// than at the whole table. Entries go stale when a wait is cancelled; takes skip and drop them.
+    queue: [Vec<Target>; 2],
 }
 
 impl Ledger {
     /// Takes in one endpoint occurrence of a target gained or lost at `now`; returns whether the desired set
     /// changed (the target became wanted or unwanted).
     pub fn apply(&mut self, d: Delta, now: Instant) -> bool {
-        let Ledger {
-            table,
-            inflight,
-            pending,
-            quarantined,
-        } = self;
+        let Ledger { table, waits } = self;
         let (t, known) = match d {
             Delta::Add(t) => (t, table.want(t)),
             Delta::Remove(t) => (t, table.unwant(&t)),
@@ -38,7 +42,7 @@ impl Ledger {
         let Some(k) = known else {
             return false;
         };
-        settle(t, k, now, true, inflight, pending, quarantined);
+        waits.settle(t, k, now, true);
         let idle = k.idle();
         if idle {
             table.tidy(&t);
@@ -48,22 +52,8 @@ impl Ledger {
 
     /// Settles `t` again (after a call ended, or when it was found registered), waiting since `since`.
     pub fn recheck(&mut self, t: Target, since: Instant, fresh: bool) {
-        let Ledger {
-            table,
-            inflight,
-            pending,
-            quarantined,
-        } = self;
-        settle(
-            t,
-            table.entry(t),
-            since,
-            fresh,
-            inflight,
-            pending,
-            quarantined,
-        );
-        table.tidy(&t);
+        self.waits.settle(t, self.table.entry(t), since, fresh);
+        self.table.tidy(&t);
     }
 
     /// Takes up to `max` targets waiting for `action` that `skip` does not hold back, oldest first. A target
@@ -74,90 +64,107 @@ impl Ledger {
         max: usize,
         skip: impl Fn(&Target) -> bool,
     ) -> Vec<(Target, Instant)> {
-        let theirs = &self.inflight[1 - slot(action)];
-        let mut batch: Vec<(Target, Instant)> = self
-            .table
-            .pending(action)
-            .filter(|(t, _)| !theirs.contains_key(t) && !skip(t))
-            .collect();
-        if batch.len() > max {
-            batch.sort_by_key(|&(t, since)| (since, t));
-            batch.truncate(max);
+        let i = slot(action);
+        let waiting = self.waiting(action);
+        let theirs = &self.waits.inflight[1 - i];
+        let (mut batch, mut rest) = (Vec::new(), Vec::new());
+        for (t, since) in waiting {
+            if batch.len() < max && !theirs.contains_key(&t) && !skip(&t) {
+                batch.push((t, since));
+            } else {
+                rest.push((t, since));
+            }
         }
-        self.taken(action, &batch);
+        self.taken(action, &batch, &rest);
         batch
     }
 
     /// Takes the listed targets that wait for `action` (and are not in flight the other way).
     pub fn take_listed(&mut self, action: Action, listed: &[Target]) -> Vec<(Target, Instant)> {
-        let theirs = &self.inflight[1 - slot(action)];
-        let batch: Vec<(Target, Instant)> = listed
-            .iter()
-            .filter(|t| !theirs.contains_key(t))
-            .filter_map(|t| match self.table.get(t)?.pending {
-                Some((a, since)) if a == action => Some((*t, since)),
-                _ => None,
-            })
-            .collect();
-        self.taken(action, &batch);
+        let i = slot(action);
+        let waiting = self.waiting(action);
+        let theirs = &self.waits.inflight[1 - i];
+        let (batch, rest): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|(t, _)| listed.contains(t) && !theirs.contains_key(t));
+        self.taken(action, &batch, &rest);
         batch
     }
 
-    fn taken(&mut self, action: Action, batch: &[(Target, Instant)]) {
+    /// The targets waiting for `action`, oldest first, each once (the queue emptied of stale entries).
+    fn waiting(&mut self, action: Action) -> Vec<(Target, Instant)> {
+        let queue = std::mem::take(&mut self.waits.queue[slot(action)]);
+        let mut waiting: Vec<(Target, Instant)> = queue
+            .into_iter()
+            .filter_map(|t| match self.table.get(&t)?.pending {
+                Some((a, since)) if a == action => Some((t, since)),
+                _ => None,
+            })
+            .collect();
+        // One wait per target: a target queued twice has one `since`, so its copies sort together.
+        waiting.sort_unstable_by_key(|&(t, since)| (since, t));
+        waiting.dedup_by_key(|(t, _)| *t);
+        waiting
+    }
+
+    /// Marks `batch` as no longer waiting and queues `rest` (oldest first) for the next take.
+    fn taken(&mut self, action: Action, batch: &[(Target, Instant)], rest: &[(Target, Instant)]) {
         for (t, _) in batch {
             self.table.entry(*t).pending = None;
         }
-        let oldest = self.table.oldest_pending(action);
-        self.pending[slot(action)].taken(batch.len(), oldest);
+        let i = slot(action);
+        self.waits.queue[i] = rest.iter().map(|(t, _)| *t).collect();
+        self.waits.pending[i].taken(batch.len(), rest.first().map(|&(_, since)| since));
     }
 }
 
-/// Puts `t` in the one pending state it belongs in (or none), given whether it is wanted, registered and in
-/// flight. A target wanted and unwanted inside one window thus costs no call, and no target is ever pending
-/// both ways.
-fn settle(
-    t: Target,
-    k: &mut Known,
-    since: Instant,
-    fresh: bool,
-    inflight: &[FxHashMap<Target, Instant>; 2],
-    pending: &mut [Pending; 2],
-    quarantined: &mut FxHashSet<Target>,
-) {
-    let wanted = k.wanted > 0;
-    let want = if quarantined.is_empty() {
-        wanted
-    } else if !wanted {
-        quarantined.remove(&t);
-        false
-    } else {
-        !quarantined.contains(&t)
-    };
-    // What ELB will hold once the calls in flight land.
-    let will_have = if inflight[slot(Action::Register)].contains_key(&t) {
-        true
-    } else if inflight[slot(Action::Deregister)].contains_key(&t) {
-        false
-    } else {
-        k.registered
-    };
-    let need = match (want, will_have) {
-        (true, false) => Some(Action::Register),
-        (false, true) => Some(Action::Deregister),
-        _ => None,
-    };
-    let current = k.pending.map(|(a, _)| a);
-    if current == need {
-        if let Some(a) = need {
-            pending[slot(a)].joined(since, fresh, true);
+impl Waits {
+    /// Puts `t` in the one pending state it belongs in (or none), given whether it is wanted, registered and in
+    /// flight. A target wanted and unwanted inside one window thus costs no call, and no target is ever pending
+    /// both ways.
+    fn settle(&mut self, t: Target, k: &mut Known, since: Instant, fresh: bool) {
+        let Waits {
+            inflight,
+            pending,
+            quarantined,
+            queue,
+        } = self;
+        let wanted = k.wanted > 0;
+        let want = if quarantined.is_empty() {
+            wanted
+        } else if !wanted {
+            quarantined.remove(&t);
+            false
+        } else {
+            !quarantined.contains(&t)
+        };
+        // What ELB will hold once the calls in flight land.
+        let will_have = if inflight[slot(Action::Register)].contains_key(&t) {
+            true
+        } else if inflight[slot(Action::Deregister)].contains_key(&t) {
+            false
+        } else {
+            k.registered
+        };
+        let need = match (want, will_have) {
+            (true, false) => Some(Action::Register),
+            (false, true) => Some(Action::Deregister),
+            _ => None,
+        };
+        let current = k.pending.map(|(a, _)| a);
+        if current == need {
+            if let Some(a) = need {
+                pending[slot(a)].joined(since, fresh, true);
+            }
+            return;
         }
-        return;
-    }
-    if let Some(c) = current {
-        pending[slot(c)].left(since);
-    }
-    k.pending = need.map(|a| (a, since));
-    if let Some(a) = need {
-        pending[slot(a)].joined(since, fresh, false);
+        if let Some(c) = current {
+            pending[slot(c)].left(since);
+        }
+        k.pending = need.map(|a| (a, since));
+        if let Some(a) = need {
+            pending[slot(a)].joined(since, fresh, false);
+            queue[slot(a)].push(t);
+        }
     }
 }

@@ -65,19 +65,6 @@ impl TargetTable {
         }
     }
 
-    /// The targets waiting for `action`, and since when.
-    pub fn pending(&self, action: Action) -> impl Iterator<Item = (Target, Instant)> + '_ {
-        self.known.iter().filter_map(move |(t, k)| match k.pending {
-            Some((a, since)) if a == action => Some((*t, since)),
-            _ => None,
-        })
-    }
-
-    /// When the longest-waiting target for `action` started waiting.
-    pub fn oldest_pending(&self, action: Action) -> Option<Instant> {
-        self.pending(action).map(|(_, since)| since).min()
-    }
-
     /// Every wanted target.
     pub fn wanted(&self) -> impl Iterator<Item = &Target> {
         self.known
