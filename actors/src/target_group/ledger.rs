@@ -94,13 +94,19 @@ impl Ledger {
     /// The targets waiting for `action`, oldest first, each once (the queue emptied of stale entries).
     fn waiting(&mut self, action: Action) -> Vec<(Target, Instant)> {
         let queue = std::mem::take(&mut self.waits.queue[slot(action)]);
-        let mut waiting: Vec<(Target, Instant)> = queue
-            .into_iter()
-            .filter_map(|t| match self.table.get(&t)?.pending {
-                Some((a, since)) if a == action => Some((t, since)),
-                _ => None,
-            })
-            .collect();
+        // A queue longer than the table (churn that came and went inside one window) costs more lookups than
+        // reading the table through once.
+        let mut waiting: Vec<(Target, Instant)> = if queue.len() >= self.table.len() {
+            self.table.pending(action).collect()
+        } else {
+            queue
+                .into_iter()
+                .filter_map(|t| match self.table.get(&t)?.pending {
+                    Some((a, since)) if a == action => Some((t, since)),
+                    _ => None,
+                })
+                .collect()
+        };
         // One wait per target: a target queued twice has one `since`, so its copies sort together.
         waiting.sort_unstable_by_key(|&(t, since)| (since, t));
         waiting.dedup_by_key(|(t, _)| *t);

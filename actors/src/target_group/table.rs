@@ -65,6 +65,19 @@ impl TargetTable {
         }
     }
 
+    /// The targets waiting for `action`, and since when.
+    pub fn pending(&self, action: Action) -> impl Iterator<Item = (Target, Instant)> + '_ {
+        self.known.iter().filter_map(move |(t, k)| match k.pending {
+            Some((a, since)) if a == action => Some((*t, since)),
+            _ => None,
+        })
+    }
+
+    /// How many targets it knows.
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+
     /// Every wanted target.
     pub fn wanted(&self) -> impl Iterator<Item = &Target> {
         self.known
