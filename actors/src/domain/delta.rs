@@ -19,11 +19,12 @@ impl Action {
     }
 }
 
-/// A change to the desired target set: one target wanted or no longer wanted.
+/// One endpoint occurrence of a target gained or lost by a source. A target is wanted while any remain, so an
+/// endpoint moving between slices (one `Add`, one `Remove`) changes nothing.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Delta {
-    /// The target became wanted (ready endpoint appeared).
+    /// A ready endpoint of the target appeared.
     Add(Target),
-    /// The target is no longer wanted (endpoint gone, not ready or terminating).
+    /// A ready endpoint of the target went away (gone, not ready or terminating).
     Remove(Target),
 }
