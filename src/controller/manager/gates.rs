@@ -134,32 +134,39 @@ impl Manager {
     /// For each running ip-mode binding with gated pods still waiting (and no check under way): one
     /// DescribeTargetHealth at normal priority, then the gates of the pods ELB calls healthy set True.
     pub(super) fn gate_tick(&mut self, ctx: &mut Context<Self>) {
-        for (key, b) in &self.bindings {
+        // Pods waiting, by the binding (`ns/name`) they wait for: one pass over the gated pods.
+        let mut waiting_for: HashMap<String, Vec<(String, IpAddr)>> = HashMap::new();
+        for (key, p) in &self.pods {
+            let (Some((ns, pod)), Some(ip)) = (key.split_once('/'), p.ip) else {
+                continue;
+            };
+            if !p.containers_ready {
+                continue;
+            }
+            for b in p.bindings.iter().filter(|b| !p.open.contains(b)) {
+                waiting_for
+                    .entry(format!("{ns}/{b}"))
+                    .or_default()
+                    .push((pod.to_owned(), ip));
+            }
+        }
+        for (key, waiting) in waiting_for {
+            let Some(b) = self.bindings.get(&key) else {
+                continue;
+            };
             let Some(r) = b.running() else { continue };
-            if !matches!(r.mode, Mode::Ip { .. }) || self.gates_busy.contains(key) {
+            if !matches!(r.mode, Mode::Ip { .. }) || self.gates_busy.contains(&key) {
                 continue;
             }
             let (ns, name) = (b.obj.namespace().unwrap_or_default(), b.obj.name_any());
-            let prefix = format!("{ns}/");
-            let waiting: Vec<(String, IpAddr)> = self
-                .pods
-                .iter()
-                .filter(|(_, p)| {
-                    p.containers_ready && p.bindings.contains(&name) && !p.open.contains(&name)
-                })
-                .filter_map(|(k, p)| Some((k.strip_prefix(&prefix)?.to_owned(), p.ip?)))
-                .collect();
-            if waiting.is_empty() {
-                continue;
-            }
-            self.gates_busy.insert(key.clone());
             let (elb, budget, ops, tg) = (
                 self.elb.clone(),
                 self.budget.clone(),
                 self.ops.clone(),
                 r.tg.clone(),
             );
-            let (addr, key) = (ctx.address(), key.clone());
+            self.gates_busy.insert(key.clone());
+            let addr = ctx.address();
             actix::spawn(async move {
                 let health = match describe_permit(&budget, Priority::Normal).await {
                     Ok(()) => elb.inner().describe_health(&tg).await,
