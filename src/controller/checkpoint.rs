@@ -11,7 +11,10 @@ use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
 pub const CHECKPOINT_ANNOTATION: &str = "tgsync.dev/targets-hash";
 
 /// Removes a target group's checkpoint before a call changes it; `false` when that failed (no call then).
-pub type Invalidate = Rc<dyn Fn(TargetGroupKey) -> Pin<Box<dyn Future<Output = bool>>>>;
+pub type Invalidate = Rc<dyn Fn(TargetGroupKey) -> BoolFuture>;
+
+/// A write to Kubernetes that says whether it landed.
+pub type BoolFuture = Pin<Box<dyn Future<Output = bool>>>;
 
 /// A target group's checkpoint bookkeeping, shared by the call wrapper and the writer.
 #[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]

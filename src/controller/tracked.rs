@@ -1,18 +1,14 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 
-use super::checkpoint::{hash_targets, CheckpointState, Invalidate};
+use super::checkpoint::{hash_targets, BoolFuture, CheckpointState, Invalidate};
 
 type Owned = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
 type States = Rc<RefCell<HashMap<TargetGroupKey, CheckpointState>>>;
-type BoolFuture = Pin<Box<dyn Future<Output = bool>>>;
-
 /// Writes down a multi-cluster target group's own targets where a restart finds them; `false` when that failed.
 pub type Record = Rc<dyn Fn(TargetGroupKey, Vec<Target>) -> BoolFuture>;
 

@@ -6,6 +6,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, error, warn};
 
+use super::ledger::slot;
 use super::{CallOutcome, TargetGroupCore, TgConfig, TgReport, TgReporter};
 use crate::budget::{Acquire, ApiBudget, ApiClass, LastChange, Permit, Priority, Request};
 use crate::domain::{Action, EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
@@ -245,13 +246,6 @@ impl<E: ElbTargets> TargetGroupActor<E> {
         }
         drop(_g);
         self.drive(now, ctx);
-    }
-}
-
-fn slot(a: Action) -> usize {
-    match a {
-        Action::Deregister => 0,
-        Action::Register => 1,
     }
 }
 

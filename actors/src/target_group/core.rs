@@ -199,7 +199,7 @@ impl TargetGroupCore {
         self.ledger
             .table
             .get(t)
-            .is_some_and(|k| k.pending_for(action))
+            .is_some_and(|k| k.waiting_for(action).is_some())
     }
 
     /// When the pending set for `action` last changed.

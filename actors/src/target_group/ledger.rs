@@ -5,6 +5,7 @@ use super::pending::Pending;
 use super::table::{Known, TargetTable};
 use crate::domain::{Action, Delta, Target};
 
+/// An action's index into the per-action arrays of the ledger and the actor.
 pub(crate) fn slot(a: Action) -> usize {
     match a {
         Action::Deregister => 0,
@@ -101,10 +102,7 @@ impl Ledger {
         } else {
             queue
                 .into_iter()
-                .filter_map(|t| match self.table.get(&t)?.pending {
-                    Some((a, since)) if a == action => Some((t, since)),
-                    _ => None,
-                })
+                .filter_map(|t| Some((t, self.table.get(&t)?.waiting_for(action)?)))
                 .collect()
         };
         // One wait per target: a target queued twice has one `since`, so its copies sort together.

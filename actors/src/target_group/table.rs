@@ -20,9 +20,11 @@ impl Known {
         self.wanted == 0 && !self.registered && self.pending.is_none()
     }
 
-    /// Whether it waits for `action`.
-    pub fn pending_for(&self, action: Action) -> bool {
-        matches!(self.pending, Some((a, _)) if a == action)
+    /// Since when it waits for `action`, if it does.
+    pub fn waiting_for(&self, action: Action) -> Option<Instant> {
+        self.pending
+            .filter(|(a, _)| *a == action)
+            .map(|(_, since)| since)
     }
 }
 
@@ -67,10 +69,9 @@ impl TargetTable {
 
     /// The targets waiting for `action`, and since when.
     pub fn pending(&self, action: Action) -> impl Iterator<Item = (Target, Instant)> + '_ {
-        self.known.iter().filter_map(move |(t, k)| match k.pending {
-            Some((a, since)) if a == action => Some((*t, since)),
-            _ => None,
-        })
+        self.known
+            .iter()
+            .filter_map(move |(t, k)| Some((*t, k.waiting_for(action)?)))
     }
 
     /// How many targets it knows.
