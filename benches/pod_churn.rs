@@ -132,5 +132,31 @@ fn core_only(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, core_only, pod_churn);
+/// Cores of many target groups in turn, no actors: the cache cost of touching a cold target group.
+fn cores_in_turn(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pod_churn_cores");
+    let tgs = 1_000;
+    let size = 100;
+    let mut churn = Churn::new(tgs, size);
+    let now = tokio::time::Instant::now();
+    let mut cores: Vec<TargetGroupCore> = (0..tgs)
+        .map(|_| TargetGroupCore::new(TgConfig::default()))
+        .collect();
+    for (i, snap) in churn.initial().into_iter().enumerate() {
+        cores[i].apply_slice(now, &snap);
+    }
+    let mut i = 0;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(BenchmarkId::new("slice_updates/tgs=1000", size), |b| {
+        b.iter(|| {
+            let snap = churn.next_update();
+            let r = cores[i].apply_slice(now, &snap);
+            i = (i + 1) % tgs;
+            r
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, core_only, cores_in_turn, pod_churn);
 criterion_main!(benches);

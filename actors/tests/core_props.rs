@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use tgsync_actors::domain::{
-    Action, AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target,
+    Action, AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, Zone,
 };
 use tgsync_actors::target_group::{CallOutcome, TargetGroupCore, TgConfig};
 use tokio::time::Instant;
@@ -30,9 +30,12 @@ enum Step {
     Finish(bool, u8),
 }
 
+/// Codes 0 and 1 differ in bytes (serving) but not in what ELB should hold; so do codes with and without
+/// the zone bit. Either change alone must move no target.
 fn conditions(code: u8) -> Conditions {
     match code % 4 {
-        0 | 1 => Conditions::ready(),
+        0 => Conditions::ready(),
+        1 => Conditions::new(true, false, false),
         2 => Conditions::terminating(),
         _ => Conditions::new(false, false, false),
     }
@@ -54,10 +57,12 @@ fn snapshot(slice: usize, code: u8, eps: &[(u32, u8)]) -> EndpointSliceSnapshot 
         }]),
         endpoints: eps
             .iter()
-            .map(|&(n, c)| Endpoint {
-                addr: IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)),
-                conditions: conditions(c),
-                zone: None,
+            .map(|&(n, c)| {
+                Endpoint::new(
+                    IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)),
+                    conditions(c),
+                    (c & 0x10 != 0).then_some(Zone(1)),
+                )
             })
             .collect(),
     }
@@ -65,8 +70,8 @@ fn snapshot(slice: usize, code: u8, eps: &[(u32, u8)]) -> EndpointSliceSnapshot 
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => (0..SLICES, 0u8..3, prop::collection::vec((0..POOL, any::<u8>()), 0..10)).prop_map(|(s, p, e)| Step::Snapshot(s, p, e)),
-        4 => (0..SLICES, 0u8..3, 0usize..12, (0..POOL, any::<u8>())).prop_map(|(s, k, i, e)| Step::Edit(s, k, i, e)),
+        4 => (0..SLICES, 0u8..3, prop::collection::vec((0..POOL, any::<u8>()), 0..24)).prop_map(|(s, p, e)| Step::Snapshot(s, p, e)),
+        4 => (0..SLICES, 0u8..3, 0usize..26, (0..POOL, any::<u8>())).prop_map(|(s, k, i, e)| Step::Edit(s, k, i, e)),
         2 => any::<bool>().prop_map(Step::Take),
         2 => (any::<bool>(), 0u8..4).prop_map(|(a, o)| Step::Finish(a, o)),
     ]
@@ -98,8 +103,8 @@ fn wanted(last: &LastSeen) -> BTreeSet<Target> {
         .flat_map(|(snap, port)| {
             snap.endpoints
                 .iter()
-                .filter(|e| e.conditions.wants_traffic())
-                .map(|e| Target::ip(e.addr, port))
+                .filter(|e| e.conditions().wants_traffic())
+                .map(|e| Target::ip(e.addr(), port))
                 .collect::<Vec<_>>()
         })
         .collect()

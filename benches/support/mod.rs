@@ -28,16 +28,18 @@ pub fn slice_ring(slice: usize, n: usize) -> Vec<Arc<[Endpoint]>> {
     (0..n)
         .map(|u| {
             (0..n)
-                .map(|i| Endpoint {
-                    addr: IpAddr::V4(Ipv4Addr::from(
-                        0x0a00_0000 + (slice * ENDPOINTS_PER_SLICE + i) as u32,
-                    )),
-                    conditions: if i == u {
-                        Conditions::terminating()
-                    } else {
-                        Conditions::ready()
-                    },
-                    zone: None,
+                .map(|i| {
+                    Endpoint::new(
+                        IpAddr::V4(Ipv4Addr::from(
+                            0x0a00_0000 + (slice * ENDPOINTS_PER_SLICE + i) as u32,
+                        )),
+                        if i == u {
+                            Conditions::terminating()
+                        } else {
+                            Conditions::ready()
+                        },
+                        None,
+                    )
                 })
                 .collect()
         })

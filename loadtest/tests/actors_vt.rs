@@ -37,11 +37,7 @@ fn slice(service: &str, name: &str, ready: impl IntoIterator<Item = u32>) -> End
         }]),
         endpoints: ready
             .into_iter()
-            .map(|n| Endpoint {
-                addr: ip(n),
-                conditions: Conditions::ready(),
-                zone: None,
-            })
+            .map(|n| Endpoint::new(ip(n), Conditions::ready(), None))
             .collect(),
     }
 }

@@ -49,8 +49,12 @@ pub fn desired_ip<'a>(
         let Some(port) = s.port_for(port_name) else {
             continue;
         };
-        for e in s.endpoints.iter().filter(|e| e.conditions.wants_traffic()) {
-            out.insert(Target::ip(e.addr, port));
+        for e in s
+            .endpoints
+            .iter()
+            .filter(|e| e.conditions().wants_traffic())
+        {
+            out.insert(Target::ip(e.addr(), port));
         }
     }
     out.into_iter().collect()
@@ -75,11 +79,7 @@ mod tests {
 
     #[test]
     fn desired_ip_keeps_ready_endpoints_on_the_named_port() {
-        let ep = |ip: &str, c| Endpoint {
-            addr: ip.parse().unwrap(),
-            conditions: c,
-            zone: None,
-        };
+        let ep = |ip: &str, c| Endpoint::new(ip.parse().unwrap(), c, None);
         let snap = EndpointSliceSnapshot {
             key: "ns/s".into(),
             service: "ns/web".into(),

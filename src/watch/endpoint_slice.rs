@@ -113,11 +113,11 @@ impl SlimEndpointSlice {
             .endpoints
             .iter()
             .filter_map(|e| {
-                Some(Endpoint {
-                    addr: e.addr?,
-                    conditions: e.conditions,
-                    zone: e.zone.as_ref().and_then(|z| zones.intern(z.as_str())),
-                })
+                Some(Endpoint::new(
+                    e.addr?,
+                    e.conditions,
+                    e.zone.as_ref().and_then(|z| zones.intern(z.as_str())),
+                ))
             })
             .collect();
         Some(EndpointSliceSnapshot {
@@ -206,9 +206,9 @@ mod tests {
         assert_eq!(snap.port_for(Some("http")), Some(8080));
         assert_eq!(snap.endpoints.len(), sample.pods().len());
         for (got, pod) in snap.endpoints.iter().zip(sample.pods()) {
-            assert_eq!(got.addr, pod.ip);
-            assert_eq!(got.conditions, pod.state.conditions());
-            assert_eq!(zones.name(got.zone.unwrap()), Some(pod.zone));
+            assert_eq!(got.addr(), pod.ip);
+            assert_eq!(got.conditions(), pod.state.conditions());
+            assert_eq!(zones.name(got.zone().unwrap()), Some(pod.zone));
         }
         for (got, pod) in slim.endpoints.iter().zip(sample.pods()) {
             assert_eq!(
@@ -219,7 +219,7 @@ mod tests {
         let ready = snap
             .endpoints
             .iter()
-            .filter(|e| e.conditions.wants_traffic());
+            .filter(|e| e.conditions().wants_traffic());
         assert_eq!(ready.count(), 100 - 2 - 1);
     }
 
@@ -273,8 +273,11 @@ mod tests {
             .to_snapshot(&mut ZoneInterner::new())
             .unwrap();
         assert_eq!(snap.endpoints.len(), 1);
-        assert_eq!(snap.endpoints[0].addr, "fd00::1".parse::<IpAddr>().unwrap());
-        assert_eq!(snap.endpoints[0].zone, Some(Zone(1)));
+        assert_eq!(
+            snap.endpoints[0].addr(),
+            "fd00::1".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(snap.endpoints[0].zone(), Some(Zone(1)));
         assert_eq!(snap.ports.len(), 1);
     }
 

@@ -20,11 +20,7 @@ fn slice(name: &str, ready: &[u32], terminating: &[u32]) -> EndpointSliceSnapsho
         .iter()
         .map(|&n| (n, Conditions::ready()))
         .chain(terminating.iter().map(|&n| (n, Conditions::terminating())))
-        .map(|(n, conditions)| Endpoint {
-            addr: ip(n),
-            conditions,
-            zone: None,
-        })
+        .map(|(n, conditions)| Endpoint::new(ip(n), conditions, None))
         .collect::<Vec<_>>();
     EndpointSliceSnapshot {
         key: Arc::from(format!("default/{name}")),

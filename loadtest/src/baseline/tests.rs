@@ -79,7 +79,7 @@ async fn describes_after_one_new_pod(gates: bool) -> usize {
     let (_, snap) = sc
         .events
         .iter()
-        .find(|(_, s)| s.endpoints.iter().any(|e| e.conditions.wants_traffic()))
+        .find(|(_, s)| s.endpoints.iter().any(|e| e.conditions().wants_traffic()))
         .unwrap();
     b.on_slice(snap.clone());
     tokio::time::sleep(Duration::from_secs(60)).await;

@@ -88,11 +88,7 @@ impl Cluster {
             }
         };
         if let Some(sl) = s.slices.get_mut(&id) {
-            sl.endpoints.push(Endpoint {
-                addr,
-                conditions,
-                zone: None,
-            });
+            sl.endpoints.push(Endpoint::new(addr, conditions, None));
         }
         s.where_is.insert(addr, id);
         s.dirty.insert(id);
@@ -106,10 +102,10 @@ impl Cluster {
         if let Some(ep) = s
             .slices
             .get_mut(&id)
-            .and_then(|sl| sl.endpoints.iter_mut().find(|e| e.addr == addr))
+            .and_then(|sl| sl.endpoints.iter_mut().find(|e| e.addr() == addr))
         {
-            if ep.conditions != conditions {
-                ep.conditions = conditions;
+            if ep.conditions() != conditions {
+                *ep = ep.with_conditions(conditions);
                 s.dirty.insert(id);
             }
         }
@@ -121,7 +117,7 @@ impl Cluster {
             return;
         };
         if let Some(sl) = s.slices.get_mut(&id) {
-            sl.endpoints.retain(|e| e.addr != addr);
+            sl.endpoints.retain(|e| e.addr() != addr);
             s.dirty.insert(id);
         }
     }

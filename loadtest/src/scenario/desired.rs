@@ -62,8 +62,8 @@ impl DesiredTracker {
         let terminating: FxHashSet<IpAddr> = snap
             .endpoints
             .iter()
-            .filter(|e| e.conditions.is_terminating())
-            .map(|e| e.addr)
+            .filter(|e| e.conditions().is_terminating())
+            .map(|e| e.addr())
             .collect();
         let mut out = Vec::new();
         for &i in bound {
@@ -131,10 +131,10 @@ pub(crate) fn desired_of<'a>(
         out.extend(
             s.endpoints
                 .iter()
-                .filter(|e| e.conditions.wants_traffic())
+                .filter(|e| e.conditions().wants_traffic())
                 .map(|e| Target {
-                    zone: e.zone,
-                    ..Target::ip(e.addr, port)
+                    zone: e.zone(),
+                    ..Target::ip(e.addr(), port)
                 }),
         );
     }

@@ -27,19 +27,19 @@ fn replay(s: &Scenario) -> HashMap<Arc<str>, EndpointSliceSnapshot> {
         assert!(snap.endpoints.len() <= MAX_PER_SLICE);
         if let Some(prev) = slices.get(&snap.key) {
             for e in prev.endpoints.iter() {
-                if !snap.endpoints.iter().any(|n| n.addr == e.addr) {
+                if !snap.endpoints.iter().any(|n| n.addr() == e.addr()) {
                     assert!(
-                        e.conditions.is_terminating(),
+                        e.conditions().is_terminating(),
                         "{} removed without terminating first",
-                        e.addr
+                        e.addr()
                     );
-                    owner.remove(&e.addr);
+                    owner.remove(&e.addr());
                 }
             }
         }
         for e in snap.endpoints.iter() {
-            let o = owner.entry(e.addr).or_insert_with(|| snap.key.clone());
-            assert_eq!(o, &snap.key, "{} in two slices", e.addr);
+            let o = owner.entry(e.addr()).or_insert_with(|| snap.key.clone());
+            assert_eq!(o, &snap.key, "{} in two slices", e.addr());
         }
         if snap.endpoints.is_empty() {
             slices.remove(&snap.key);
@@ -72,8 +72,8 @@ fn ips_are_never_reused() {
         let mut first_seen: HashMap<IpAddr, Arc<str>> = HashMap::new();
         for snap in s.initial.iter().chain(s.events.iter().map(|(_, x)| x)) {
             for e in snap.endpoints.iter() {
-                let svc = first_seen.entry(e.addr).or_insert(snap.service.clone());
-                assert_eq!(svc, &snap.service, "{kind}: {} in two services", e.addr);
+                let svc = first_seen.entry(e.addr()).or_insert(snap.service.clone());
+                assert_eq!(svc, &snap.service, "{kind}: {} in two services", e.addr());
             }
         }
     }

@@ -85,11 +85,8 @@ impl Manager {
             .endpoints
             .iter()
             .map(
-                |e| match open.contains(&e.addr) && !e.conditions.is_terminating() {
-                    true => Endpoint {
-                        conditions: Conditions::ready(),
-                        ..*e
-                    },
+                |e| match open.contains(&e.addr()) && !e.conditions().is_terminating() {
+                    true => e.with_conditions(Conditions::ready()),
                     false => *e,
                 },
             )
