@@ -2,6 +2,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use actix::prelude::*;
+use actix_rt::task::JoinHandle;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, error, warn};
@@ -38,6 +39,11 @@ pub struct Adopt(pub Vec<Target>);
 #[rtype(result = "()")]
 pub struct Drain(pub oneshot::Sender<()>);
 
+/// The actor's timer fired: whatever was due at this instant may go now.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Tick(Instant);
+
 /// Stops the actor at once (pending work is dropped: the owner decides whether to drain first).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -61,7 +67,7 @@ pub struct TargetGroupActor<E: ElbTargets> {
     budget: Addr<ApiBudget>,
     reporter: Option<TgReporter>,
     slots: [Slot; 2],
-    timer: Option<(Instant, SpawnHandle)>,
+    timer: Option<(Instant, JoinHandle<()>)>,
     drains: Vec<oneshot::Sender<()>>,
     span: tracing::Span,
 }
@@ -112,21 +118,23 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 wake = Some(wake.map_or(at, |w| w.min(at)));
             }
         }
-        // One timer for both actions, and one due sooner is kept: when it fires, `drive` arms the next. Every
-        // timer is polled on every message, and re-arming on every change would cost one per slice update.
+        // One timer for both actions, and one due sooner is kept: when it fires, `drive` arms the next. The
+        // timer is a task of its own that sends a `Tick`, not a future of this actor's context: those are
+        // polled on every message, and a slice update should cost no timer work.
         match wake {
             None => {
                 if let Some((_, h)) = self.timer.take() {
-                    ctx.cancel_future(h);
+                    h.abort();
                 }
             }
             Some(at) if self.timer.as_ref().is_none_or(|(t, _)| *t > at) => {
                 if let Some((_, h)) = self.timer.take() {
-                    ctx.cancel_future(h);
+                    h.abort();
                 }
-                let h = ctx.run_later(at - now, |act, ctx| {
-                    act.timer = None;
-                    act.drive(Instant::now(), ctx);
+                let addr = ctx.address();
+                let h = actix_rt::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    addr.do_send(Tick(at));
                 });
                 self.timer = Some((at, h));
             }
@@ -264,6 +272,24 @@ fn backoff(cfg: &TgConfig, failures: u32, key: &TargetGroupKey) -> Duration {
 
 impl<E: ElbTargets> Actor for TargetGroupActor<E> {
     type Context = Context<Self>;
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        if let Some((_, h)) = self.timer.take() {
+            h.abort();
+        }
+    }
+}
+
+impl<E: ElbTargets> Handler<Tick> for TargetGroupActor<E> {
+    type Result = ();
+
+    fn handle(&mut self, Tick(at): Tick, ctx: &mut Context<Self>) {
+        // A replaced timer may have fired before its abort landed: the one armed now stays.
+        if self.timer.as_ref().is_some_and(|(t, _)| *t == at) {
+            self.timer = None;
+        }
+        self.drive(Instant::now(), ctx);
+    }
 }
 
 impl<E: ElbTargets> Handler<SliceUpdate> for TargetGroupActor<E> {

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::slice_diff::{slice_diff, Changes, SliceDiff};
+use super::slice_diff::{slice_diff, SliceDiff};
 use crate::domain::{Endpoint, EndpointSliceSnapshot, SliceKey, Target};
 
 /// What one EndpointSlice last contributed: its endpoints as they came (shared with the snapshot) and the
@@ -21,26 +21,26 @@ struct SliceSource {
 pub(crate) struct Contributions {
     slices: FxHashMap<SliceKey, SliceSource>,
     lists: FxHashMap<SliceKey, Vec<Target>>,
-    diff: SliceDiff,
 }
 
 impl Contributions {
-    /// Replaces one slice's contribution with the ready endpoints of `snap` on `port` and returns the
+    /// Replaces one slice's contribution with the ready endpoints of `snap` on `port` and fills `out` with the
     /// occurrences added and removed. A snapshot with no endpoints forgets the slice.
-    pub fn apply_slice(&mut self, snap: &EndpointSliceSnapshot, port: Option<u16>) -> Changes<'_> {
+    pub fn apply_slice(
+        &mut self,
+        snap: &EndpointSliceSnapshot,
+        port: Option<u16>,
+        out: &mut SliceDiff,
+    ) {
         let forget = match self.slices.get_mut(&snap.key) {
             Some(s) => {
-                slice_diff(
-                    (&s.endpoints, s.port),
-                    (&snap.endpoints, port),
-                    &mut self.diff,
-                );
+                slice_diff((&s.endpoints, s.port), (&snap.endpoints, port), out);
                 s.endpoints = snap.endpoints.clone();
                 s.port = port;
                 snap.endpoints.is_empty()
             }
             None => {
-                slice_diff((&[], port), (&snap.endpoints, port), &mut self.diff);
+                slice_diff((&[], port), (&snap.endpoints, port), out);
                 if !snap.endpoints.is_empty() {
                     let source = SliceSource {
                         endpoints: snap.endpoints.clone(),
@@ -54,16 +54,15 @@ impl Contributions {
         if forget {
             self.slices.remove(&snap.key);
         }
-        self.diff.changes()
     }
 
     /// Replaces one non-slice source's targets with `next` (any order, duplicates allowed: a source lists a
-    /// target once) and returns the targets added and removed.
-    pub fn replace(&mut self, key: &SliceKey, mut next: Vec<Target>) -> Changes<'_> {
+    /// target once) and fills `out` with the targets added and removed.
+    pub fn replace(&mut self, key: &SliceKey, mut next: Vec<Target>, out: &mut SliceDiff) {
         next.sort_unstable();
         next.dedup();
         let old = self.lists.remove(key).unwrap_or_default();
-        let SliceDiff { added, removed } = &mut self.diff;
+        let SliceDiff { added, removed } = out;
         added.clear();
         removed.clear();
         added.extend(next.iter().filter(|t| old.binary_search(t).is_err()));
@@ -71,6 +70,5 @@ impl Contributions {
         if !next.is_empty() {
             self.lists.insert(key.clone(), next);
         }
-        self.diff.changes()
     }
 }

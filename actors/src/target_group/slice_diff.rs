@@ -5,31 +5,14 @@ use crate::domain::{Endpoint, Target};
 /// Above this many changed occurrences, equal ones are paired off before anyone counts them.
 const CANCEL_ABOVE: usize = 8;
 
-/// What a slice update added and removed, as occurrences of ready targets. Kept between updates so the
-/// lists cost no allocation.
+/// What a source update added and removed, as occurrences of ready targets. Count the added ones first: a
+/// target that only moved then never touches zero.
 #[derive(Default)]
 pub(crate) struct SliceDiff {
-    pub added: Vec<Target>,
-    pub removed: Vec<Target>,
-}
-
-impl SliceDiff {
-    /// The lists, to be drained by whoever counts them.
-    pub fn changes(&mut self) -> Changes<'_> {
-        Changes {
-            added: &mut self.added,
-            removed: &mut self.removed,
-        }
-    }
-}
-
-/// Occurrences of ready targets a source update added and removed. Count the added ones first: a target that
-/// only moved then never touches zero.
-pub(crate) struct Changes<'a> {
     /// Occurrences added.
-    pub added: &'a mut Vec<Target>,
+    pub added: Vec<Target>,
     /// Occurrences removed.
-    pub removed: &'a mut Vec<Target>,
+    pub removed: Vec<Target>,
 }
 
 /// Fills `out` with the ready targets `new` has and `old` lacks (added) and the reverse (removed), counted
