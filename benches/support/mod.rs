@@ -14,6 +14,10 @@ use tgsync_actors::domain::{
 use tgsync_actors::elb::{CallFuture, ElbTargets, HealthState, TargetHealth};
 use tgsync_actors::target_group::TgConfig;
 
+/// The daemon's allocator (see `src/main.rs`): the benches measure what the binary would do.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The churn model every bench states: slices of up to 100 endpoints; each update changes 2 of them, one pod
 /// becoming ready and one terminating, as in a rolling update. A slice of `n` endpoints cycles through `n`
 /// states (in state `u`, endpoint `u mod n` is terminating and the rest are ready), so a ring of snapshots
