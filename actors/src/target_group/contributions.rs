@@ -7,6 +7,7 @@ use crate::domain::{Endpoint, EndpointSliceSnapshot, SliceKey, Target};
 
 /// What one EndpointSlice last contributed: its endpoints as they came (shared with the snapshot) and the
 /// port they were read on.
+#[derive(Default)]
 struct SliceSource {
     endpoints: Arc<[Endpoint]>,
     port: Option<u16>,
@@ -19,6 +20,10 @@ struct SliceSource {
 /// (the target table) keeps it wanted when one copy goes, and an endpoint moving between slices nets out.
 #[derive(Default)]
 pub(crate) struct Contributions {
+    /// One slice held inline: most Services have a single slice (up to 100 endpoints), and finding it then
+    /// costs one key comparison instead of a hash probe into another allocation.
+    first: Option<(SliceKey, SliceSource)>,
+    /// Every other slice.
     slices: FxHashMap<SliceKey, SliceSource>,
     lists: FxHashMap<SliceKey, Vec<Target>>,
 }
@@ -32,27 +37,46 @@ impl Contributions {
         port: Option<u16>,
         out: &mut SliceDiff,
     ) {
-        let forget = match self.slices.get_mut(&snap.key) {
+        let source = match &mut self.first {
+            Some((key, source)) if *key == snap.key => Some(source),
+            _ => self.slices.get_mut(&snap.key),
+        };
+        let source = match source {
             Some(s) => {
                 slice_diff((&s.endpoints, s.port), (&snap.endpoints, port), out);
-                s.endpoints = snap.endpoints.clone();
-                s.port = port;
-                snap.endpoints.is_empty()
+                s
             }
             None => {
                 slice_diff((&[], port), (&snap.endpoints, port), out);
-                if !snap.endpoints.is_empty() {
-                    let source = SliceSource {
-                        endpoints: snap.endpoints.clone(),
-                        port,
-                    };
-                    self.slices.insert(snap.key.clone(), source);
+                if snap.endpoints.is_empty() {
+                    return;
                 }
-                false
+                match &mut self.first {
+                    None => {
+                        &mut self
+                            .first
+                            .insert((snap.key.clone(), SliceSource::default()))
+                            .1
+                    }
+                    Some(_) => self.slices.entry(snap.key.clone()).or_default(),
+                }
             }
         };
-        if forget {
-            self.slices.remove(&snap.key);
+        if snap.endpoints.is_empty() {
+            self.forget(&snap.key);
+        } else {
+            source.endpoints = snap.endpoints.clone();
+            source.port = port;
+        }
+    }
+
+    fn forget(&mut self, key: &SliceKey) {
+        if self.first.as_ref().is_some_and(|(k, _)| k == key) {
+            // Another slice moves inline, so a Service down to one slice again finds it there.
+            let next = self.slices.keys().next().cloned();
+            self.first = next.and_then(|k| self.slices.remove_entry(&k));
+        } else {
+            self.slices.remove(key);
         }
     }
 
