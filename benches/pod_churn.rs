@@ -119,13 +119,13 @@ fn core_only(c: &mut Criterion) {
         let mut core = TargetGroupCore::new(TgConfig::default());
         let now = tokio::time::Instant::now();
         for snap in churn.initial() {
-            core.apply_slice(now, &snap);
+            core.apply_slice(now, snap);
         }
         group.throughput(Throughput::Elements(1));
         group.bench_function(BenchmarkId::new("slice_updates", size), |b| {
             b.iter(|| {
                 let snap = churn.next_update();
-                core.apply_slice(now, &snap)
+                core.apply_slice(now, snap)
             })
         });
     }
@@ -143,14 +143,14 @@ fn cores_in_turn(c: &mut Criterion) {
         .map(|_| TargetGroupCore::new(TgConfig::default()))
         .collect();
     for (i, snap) in churn.initial().into_iter().enumerate() {
-        cores[i].apply_slice(now, &snap);
+        cores[i].apply_slice(now, snap);
     }
     let mut i = 0;
     group.throughput(Throughput::Elements(1));
     group.bench_function(BenchmarkId::new("slice_updates/tgs=1000", size), |b| {
         b.iter(|| {
             let snap = churn.next_update();
-            let r = cores[i].apply_slice(now, &snap);
+            let r = cores[i].apply_slice(now, snap);
             i = (i + 1) % tgs;
             r
         })

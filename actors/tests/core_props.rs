@@ -138,7 +138,7 @@ proptest! {
                         }
                         _ => unreachable!(),
                     };
-                    core.apply_slice(now, &snapshot(i, p, &eps));
+                    core.apply_slice(now, snapshot(i, p, &eps));
                     last.insert(i, (p, eps));
                     // The core's desired set follows every snapshot at once, whatever moved inside a slice.
                     let desired: BTreeSet<Target> = core.desired().copied().collect();

@@ -297,7 +297,7 @@ impl<E: ElbTargets> Handler<SliceUpdate> for TargetGroupActor<E> {
 
     fn handle(&mut self, msg: SliceUpdate, ctx: &mut Context<Self>) {
         let now = Instant::now();
-        if self.core.apply_slice(now, &msg.0) {
+        if self.core.apply_slice(now, msg.0) {
             self.drive(now, ctx);
         }
     }

@@ -33,7 +33,7 @@ impl Contributions {
     /// occurrences added and removed. A snapshot with no endpoints forgets the slice.
     pub fn apply_slice(
         &mut self,
-        snap: &EndpointSliceSnapshot,
+        snap: EndpointSliceSnapshot,
         port: Option<u16>,
         out: &mut SliceDiff,
     ) {
@@ -65,7 +65,7 @@ impl Contributions {
         if snap.endpoints.is_empty() {
             self.forget(&snap.key);
         } else {
-            source.endpoints = snap.endpoints.clone();
+            source.endpoints = snap.endpoints;
             source.port = port;
         }
     }

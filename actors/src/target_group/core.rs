@@ -71,7 +71,8 @@ impl TargetGroupCore {
     }
 
     /// Takes in a new snapshot of one slice (no endpoints: the slice is gone). Returns whether anything changed.
-    pub fn apply_slice(&mut self, now: Instant, snap: &EndpointSliceSnapshot) -> bool {
+    /// By value: the slice keeps the snapshot's endpoints, and moving them costs no reference count.
+    pub fn apply_slice(&mut self, now: Instant, snap: EndpointSliceSnapshot) -> bool {
         let port = snap.port_for(self.config.port_name.as_deref());
         DIFF.with_borrow_mut(|diff| {
             self.contributions.apply_slice(snap, port, diff);

@@ -59,7 +59,7 @@ fn flush(c: &mut TargetGroupCore, now: Instant, action: Action) -> Vec<usize> {
 fn a_new_slice_registers_only_its_ready_endpoints() {
     let now = Instant::now();
     let mut c = core();
-    assert!(c.apply_slice(now, &slice("a", &[1, 2, 3], &[4])));
+    assert!(c.apply_slice(now, slice("a", &[1, 2, 3], &[4])));
     assert_eq!(c.pending_len(Action::Register), 3);
     assert_eq!(flush(&mut c, now, Action::Register), vec![3]);
     assert_eq!(c.registered().count(), 3);
@@ -70,14 +70,14 @@ fn a_new_slice_registers_only_its_ready_endpoints() {
 fn an_endpoint_moving_between_slices_costs_nothing() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
     flush(&mut c, now, Action::Register);
     // Endpoint 2 moves from slice a to slice b, in either order of updates.
-    c.apply_slice(now, &slice("b", &[2], &[]));
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("b", &[2], &[]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     assert!(c.is_settled());
-    c.apply_slice(now, &slice("a", &[1, 2], &[]));
-    c.apply_slice(now, &slice("b", &[], &[]));
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
+    c.apply_slice(now, slice("b", &[], &[]));
     assert!(c.is_settled());
     assert_eq!(c.registered().count(), 2);
 }
@@ -86,12 +86,12 @@ fn an_endpoint_moving_between_slices_costs_nothing() {
 fn a_register_and_deregister_inside_one_window_cancel() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     flush(&mut c, now, Action::Register);
     // 2 appears and vanishes, 1 terminates and comes back: nothing to call.
-    c.apply_slice(now, &slice("a", &[1, 2], &[]));
-    c.apply_slice(now, &slice("a", &[], &[1]));
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
+    c.apply_slice(now, slice("a", &[], &[1]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     assert!(c.is_settled(), "no call needed");
 }
 
@@ -99,15 +99,15 @@ fn a_register_and_deregister_inside_one_window_cancel() {
 fn the_window_opens_on_the_first_change_and_closes_when_a_call_would_be_full() {
     let t0 = Instant::now();
     let mut c = core();
-    c.apply_slice(t0, &slice("a", &[1], &[]));
+    c.apply_slice(t0, slice("a", &[1], &[]));
     let later = t0 + Duration::from_millis(100);
-    c.apply_slice(later, &slice("a", &[1, 2], &[]));
+    c.apply_slice(later, slice("a", &[1, 2], &[]));
     assert_eq!(
         c.next_flush(Action::Register),
         Some(t0 + TgConfig::default().window)
     );
     let many: Vec<u32> = (1..=200).collect();
-    c.apply_slice(later, &slice("a", &many, &[]));
+    c.apply_slice(later, slice("a", &many, &[]));
     assert_eq!(
         c.next_flush(Action::Register),
         Some(t0),
@@ -121,7 +121,7 @@ fn batches_are_chunked_at_max_per_call() {
     let mut c = core();
     for s in 0..5 {
         let eps: Vec<u32> = (s * 90..s * 90 + 90).collect();
-        c.apply_slice(now, &slice(&format!("s{s}"), &eps, &[]));
+        c.apply_slice(now, slice(&format!("s{s}"), &eps, &[]));
     }
     assert_eq!(flush(&mut c, now, Action::Register), vec![200, 200, 50]);
 }
@@ -130,9 +130,9 @@ fn batches_are_chunked_at_max_per_call() {
 fn one_batch_per_action_in_flight_and_later_changes_merge_into_the_next() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     assert_eq!(c.take_batch(Action::Register), vec![t(1)]);
-    c.apply_slice(now, &slice("a", &[1, 2, 3], &[]));
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
     assert!(
         c.take_batch(Action::Register).is_empty(),
         "one call in flight at a time"
@@ -148,9 +148,9 @@ fn one_batch_per_action_in_flight_and_later_changes_merge_into_the_next() {
 fn a_throttled_call_loses_nothing() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
     assert_eq!(c.take_batch(Action::Register).len(), 2);
-    c.apply_slice(now, &slice("a", &[2, 3], &[]));
+    c.apply_slice(now, slice("a", &[2, 3], &[]));
     c.complete(now, Action::Register, CallOutcome::Retry);
     // 1 is no longer wanted, so the retry carries 2 and 3 only.
     let mut next = c.take_batch(Action::Register);
@@ -162,9 +162,9 @@ fn a_throttled_call_loses_nothing() {
 fn a_target_waits_while_the_opposite_call_is_in_flight() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     assert_eq!(c.take_batch(Action::Register), vec![t(1)]);
-    c.apply_slice(now, &slice("a", &[], &[1]));
+    c.apply_slice(now, slice("a", &[], &[1]));
     assert!(c.is_pending(Action::Deregister, &t(1)));
     assert!(
         c.take_batch(Action::Deregister).is_empty(),
@@ -181,7 +181,7 @@ fn a_refused_target_is_isolated_by_bisection_and_the_rest_registered() {
     let now = Instant::now();
     let mut c = core();
     let bad = t(3);
-    c.apply_slice(now, &slice("a", &[1, 2, 3, 4, 5], &[]));
+    c.apply_slice(now, slice("a", &[1, 2, 3, 4, 5], &[]));
     let mut calls = 0;
     loop {
         let b = c.take_batch(Action::Register);
@@ -203,9 +203,9 @@ fn a_refused_target_is_isolated_by_bisection_and_the_rest_registered() {
     assert_eq!(c.registered().count(), 4);
     assert!(c.quarantined().contains(&bad));
     // Once the endpoint goes away and comes back, it is tried again.
-    c.apply_slice(now, &slice("a", &[1, 2, 4, 5], &[]));
+    c.apply_slice(now, slice("a", &[1, 2, 4, 5], &[]));
     assert!(c.quarantined().is_empty());
-    c.apply_slice(now, &slice("a", &[1, 2, 3, 4, 5], &[]));
+    c.apply_slice(now, slice("a", &[1, 2, 3, 4, 5], &[]));
     assert!(c.is_pending(Action::Register, &bad));
 }
 
@@ -213,10 +213,10 @@ fn a_refused_target_is_isolated_by_bisection_and_the_rest_registered() {
 fn a_missing_target_group_stops_all_calls() {
     let now = Instant::now();
     let mut c = core();
-    c.apply_slice(now, &slice("a", &[1], &[]));
+    c.apply_slice(now, slice("a", &[1], &[]));
     c.take_batch(Action::Register);
     assert!(c.complete(now, Action::Register, CallOutcome::Gone).gone);
-    c.apply_slice(now, &slice("a", &[1, 2], &[]));
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
     assert_eq!(c.next_flush(Action::Register), None);
     assert!(c.take_batch(Action::Register).is_empty());
 }
@@ -246,7 +246,7 @@ fn only_the_bound_port_is_registered() {
         ..TgConfig::default()
     });
     let mut s = slice("a", &[1], &[]);
-    c.apply_slice(now, &s);
+    c.apply_slice(now, s.clone());
     assert!(c.is_settled(), "slice lacks the port");
     s.ports = Arc::from(vec![
         SlicePort {
@@ -258,7 +258,7 @@ fn only_the_bound_port_is_registered() {
             port: 9090,
         },
     ]);
-    c.apply_slice(now, &s);
+    c.apply_slice(now, s);
     assert_eq!(
         c.take_batch(Action::Register),
         vec![Target::ip(ip(1), 9090)]
