@@ -8,6 +8,7 @@ use tgsync_actors::domain::{AddressType, Conditions, Endpoint, EndpointSliceSnap
 
 use super::de;
 use super::name::{ObjectName, ZoneName};
+use super::raw_endpoint::RawEndpoint;
 use super::zone::ZoneInterner;
 
 /// The label naming the Service a slice belongs to.
@@ -49,32 +50,6 @@ pub struct SlimEndpoint {
     pub pod: Option<ObjectName>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEndpoint {
-    #[serde(default, deserialize_with = "de::first_addr")]
-    addresses: Option<IpAddr>,
-    #[serde(default)]
-    conditions: Option<RawConditions>,
-    #[serde(default)]
-    zone: Option<ZoneName>,
-    #[serde(default)]
-    target_ref: Option<TargetRef>,
-}
-
-#[derive(Deserialize, Default)]
-struct RawConditions {
-    ready: Option<bool>,
-    serving: Option<bool>,
-    terminating: Option<bool>,
-}
-
-#[derive(Deserialize)]
-struct TargetRef {
-    #[serde(default)]
-    name: Option<ObjectName>,
-}
-
 impl From<RawEndpoint> for SlimEndpoint {
     fn from(raw: RawEndpoint) -> Self {
         let c = raw.conditions.unwrap_or_default();
@@ -87,7 +62,7 @@ impl From<RawEndpoint> for SlimEndpoint {
                 c.terminating.unwrap_or(false),
             ),
             zone: raw.zone,
-            pod: raw.target_ref.and_then(|t| t.name),
+            pod: raw.pod,
         }
     }
 }

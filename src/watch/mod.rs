@@ -8,6 +8,7 @@ mod endpoint_slice;
 mod event;
 mod name;
 mod pod;
+mod raw_endpoint;
 pub mod sample;
 mod zone;
 
