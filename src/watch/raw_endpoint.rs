@@ -3,6 +3,7 @@
 //! is what keeps the slim decode several times cheaper than a full one.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::net::IpAddr;
 
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -28,6 +29,7 @@ pub(super) struct RawConditions {
 }
 
 /// `targetRef.name`.
+#[derive(Default)]
 struct PodName(Option<ObjectName>);
 
 /// A map key handed over as raw bytes and turned into a field by `F`.
@@ -57,25 +59,47 @@ impl<F> Visitor<'_> for Key<F> {
     }
 }
 
-/// Calls `field` for every key of a map, which must read (or skip) the value; keys `field` does not know are
-/// skipped here.
-fn each_field<'de, A, F>(
-    mut map: A,
-    names: fn(&[u8]) -> Option<F>,
-    mut field: impl FnMut(F, &mut A) -> Result<(), A::Error>,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-{
-    while let Some(key) = map.next_key_seed(Key(names))? {
-        match key {
-            Some(f) => field(f, &mut map)?,
-            None => {
-                map.next_value::<IgnoredAny>()?;
+/// A struct decoded from a map by hand: known keys (matched as bytes) are read into a default value, every
+/// other key is skipped.
+trait FromFields: Default {
+    type Field;
+    /// What the map is, for errors.
+    const WHAT: &'static str;
+    /// The field a key names, if this struct reads it.
+    fn field(key: &[u8]) -> Option<Self::Field>;
+    /// Reads the value of `field`.
+    fn set<'de, A: MapAccess<'de>>(
+        &mut self,
+        field: Self::Field,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+}
+
+struct FieldsVisitor<T>(PhantomData<T>);
+
+impl<'de, T: FromFields> Visitor<'de> for FieldsVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::WHAT)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut value = T::default();
+        while let Some(key) = map.next_key_seed(Key(T::field))? {
+            match key {
+                Some(f) => value.set(f, &mut map)?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
+        Ok(value)
     }
-    Ok(())
+}
+
+fn from_fields<'de, D: Deserializer<'de>, T: FromFields>(d: D) -> Result<T, D::Error> {
+    d.deserialize_map(FieldsVisitor(PhantomData))
 }
 
 enum EndpointField {
@@ -83,18 +107,6 @@ enum EndpointField {
     Conditions,
     Zone,
     TargetRef,
-}
-
-impl EndpointField {
-    fn of(key: &[u8]) -> Option<Self> {
-        Some(match key {
-            b"addresses" => EndpointField::Addresses,
-            b"conditions" => EndpointField::Conditions,
-            b"zone" => EndpointField::Zone,
-            b"targetRef" => EndpointField::TargetRef,
-            _ => return None,
-        })
-    }
 }
 
 /// `addresses`, through the shared first-address decoder.
@@ -106,83 +118,86 @@ impl<'de> Deserialize<'de> for FirstAddr {
     }
 }
 
-impl<'de> Deserialize<'de> for RawEndpoint {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawEndpoint;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an endpoint")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawEndpoint, A::Error> {
-                let mut e = RawEndpoint::default();
-                each_field(map, EndpointField::of, |f, map| {
-                    match f {
-                        EndpointField::Addresses => e.addresses = map.next_value::<FirstAddr>()?.0,
-                        EndpointField::Conditions => e.conditions = map.next_value()?,
-                        EndpointField::Zone => e.zone = map.next_value()?,
-                        EndpointField::TargetRef => {
-                            e.pod = map.next_value::<Option<PodName>>()?.and_then(|p| p.0)
-                        }
-                    }
-                    Ok(())
-                })?;
-                Ok(e)
+impl FromFields for RawEndpoint {
+    type Field = EndpointField;
+    const WHAT: &'static str = "an endpoint";
+
+    fn field(key: &[u8]) -> Option<EndpointField> {
+        Some(match key {
+            b"addresses" => EndpointField::Addresses,
+            b"conditions" => EndpointField::Conditions,
+            b"zone" => EndpointField::Zone,
+            b"targetRef" => EndpointField::TargetRef,
+            _ => return None,
+        })
+    }
+
+    fn set<'de, A: MapAccess<'de>>(
+        &mut self,
+        f: EndpointField,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match f {
+            EndpointField::Addresses => self.addresses = map.next_value::<FirstAddr>()?.0,
+            EndpointField::Conditions => self.conditions = map.next_value()?,
+            EndpointField::Zone => self.zone = map.next_value()?,
+            EndpointField::TargetRef => {
+                self.pod = map.next_value::<Option<PodName>>()?.and_then(|p| p.0)
             }
         }
-        d.deserialize_map(V)
+        Ok(())
+    }
+}
+
+impl FromFields for RawConditions {
+    /// The first letter of the condition.
+    type Field = u8;
+    const WHAT: &'static str = "endpoint conditions";
+
+    fn field(key: &[u8]) -> Option<u8> {
+        matches!(key, b"ready" | b"serving" | b"terminating").then(|| key[0])
+    }
+
+    fn set<'de, A: MapAccess<'de>>(&mut self, first: u8, map: &mut A) -> Result<(), A::Error> {
+        let slot = match first {
+            b'r' => &mut self.ready,
+            b's' => &mut self.serving,
+            _ => &mut self.terminating,
+        };
+        *slot = map.next_value()?;
+        Ok(())
+    }
+}
+
+impl FromFields for PodName {
+    type Field = ();
+    const WHAT: &'static str = "an object reference";
+
+    fn field(key: &[u8]) -> Option<()> {
+        (key == b"name").then_some(())
+    }
+
+    fn set<'de, A: MapAccess<'de>>(&mut self, (): (), map: &mut A) -> Result<(), A::Error> {
+        self.0 = map.next_value()?;
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawEndpoint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_fields(d)
     }
 }
 
 impl<'de> Deserialize<'de> for RawConditions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawConditions;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("endpoint conditions")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawConditions, A::Error> {
-                let mut c = RawConditions::default();
-                let names = |k: &[u8]| match k {
-                    b"ready" | b"serving" | b"terminating" => Some(k[0]),
-                    _ => None,
-                };
-                each_field(map, names, |first, map| {
-                    let slot = match first {
-                        b'r' => &mut c.ready,
-                        b's' => &mut c.serving,
-                        _ => &mut c.terminating,
-                    };
-                    *slot = map.next_value()?;
-                    Ok(())
-                })?;
-                Ok(c)
-            }
-        }
-        d.deserialize_map(V)
+        from_fields(d)
     }
 }
 
 impl<'de> Deserialize<'de> for PodName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = PodName;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object reference")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PodName, A::Error> {
-                let mut name = None;
-                let names = |k: &[u8]| (k == b"name").then_some(());
-                each_field(map, names, |(), map| {
-                    name = map.next_value()?;
-                    Ok(())
-                })?;
-                Ok(PodName(name))
-            }
-        }
-        d.deserialize_map(V)
+        from_fields(d)
     }
 }
 
