@@ -19,8 +19,8 @@ pub(crate) struct SliceDiff {
 /// as multisets, each side read on its own port (`None`: the slice does not carry the port, so nothing).
 ///
 /// The EndpointSlice controller keeps endpoints in place and appends new ones, so a rolling update changes
-/// a slice in one or two spots: the common head and tail are skipped with plain comparisons, and only the
-/// middle is looked at endpoint by endpoint.
+/// a slice in one or two spots: the common head and tail are skipped as memory, a block at a time, and only
+/// the middle is looked at endpoint by endpoint.
 pub(crate) fn slice_diff(
     (old, old_port): (&[Endpoint], Option<u16>),
     (new, new_port): (&[Endpoint], Option<u16>),
