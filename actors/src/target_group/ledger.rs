@@ -48,6 +48,7 @@ impl Ledger {
         if idle {
             table.tidy(&t);
         }
+        self.bound_queues();
         true
     }
 
@@ -55,6 +56,27 @@ impl Ledger {
     pub fn recheck(&mut self, t: Target, since: Instant, fresh: bool) {
         self.waits.settle(t, self.table.entry(t), since, fresh);
         self.table.tidy(&t);
+        self.bound_queues();
+    }
+
+    /// Drops stale entries once a queue outgrows the table: with no take for a long while (a target group
+    /// gone, or backing off) and churn that keeps cancelling waits, a queue would otherwise grow without bound.
+    fn bound_queues(&mut self) {
+        let limit = 2 * self.table.len() + 64;
+        for action in [Action::Deregister, Action::Register] {
+            let queue = &mut self.waits.queue[slot(action)];
+            if queue.len() > limit {
+                let table = &self.table;
+                queue.retain(|t| {
+                    table
+                        .get(t)
+                        .is_some_and(|k| k.waiting_for(action).is_some())
+                });
+                // Order does not matter: a take sorts what waits by since.
+                queue.sort_unstable();
+                queue.dedup();
+            }
+        }
     }
 
     /// Takes up to `max` targets waiting for `action` that `skip` does not hold back, oldest first. A target
@@ -170,5 +192,43 @@ impl Waits {
             pending[slot(a)].joined(since, fresh, false);
             queue[slot(a)].push(t);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+
+    #[test]
+    fn queues_stay_bounded_when_nothing_is_taken() {
+        let mut l = Ledger::default();
+        let now = Instant::now();
+        let t = |n: u32| Target::ip(IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n)), 80);
+        // A registered target that goes and comes back (a deregistration opened and cancelled) on every
+        // step, and a new one wanted each time, with no call ever taking from the queues.
+        l.apply(Delta::Add(t(0)), now);
+        l.table.entry(t(0)).registered = true;
+        l.recheck(t(0), now, false);
+        for n in 1..10_000 {
+            l.apply(Delta::Remove(t(0)), now);
+            l.apply(Delta::Add(t(0)), now);
+            l.apply(Delta::Add(t(n % 50 + 1)), now);
+        }
+        let limit = 2 * l.table.len() + 64;
+        assert!(
+            l.waits.queue.iter().all(|q| q.len() <= limit),
+            "{:?}",
+            l.waits.queue.each_ref().map(Vec::len)
+        );
+        // Nothing that waits was dropped.
+        let waiting: Vec<_> = l
+            .take(Action::Register, usize::MAX, |_| false)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        assert_eq!(waiting.len(), 50);
+        assert!(l.take(Action::Deregister, usize::MAX, |_| false).is_empty());
     }
 }
