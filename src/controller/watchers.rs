@@ -1,22 +1,55 @@
 use std::fmt::Debug;
 
-use actix::{Addr, Handler};
-use futures::StreamExt;
+use actix::{Actor, AsyncContext, StreamHandler};
+use futures::channel::mpsc;
+use futures::{SinkExt, Stream, StreamExt};
 use k8s_openapi::api::core::v1::{Node, Service};
 use kube::api::Api;
 use kube::runtime::{watcher, WatchStreamExt};
 use kube::Client;
 use serde::de::DeserializeOwned;
-use tracing::warn;
+use tracing::{error, warn};
 
 use super::manager::{Manager, Watched};
 use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
 
-/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods), each
-/// feeding its events to `manager`; namespaced kinds only in `namespace` when given. Watch errors are logged
-/// and retried with backoff, never fatal.
-pub fn spawn_all(client: &Client, namespace: Option<&str>, manager: Addr<Manager>) {
+/// Events a watcher may read ahead of the manager before it waits: enough to ride out a burst, small enough
+/// that a first list of every Pod in the cluster is held back by the manager rather than buffered whole.
+const AHEAD: usize = 512;
+
+/// Why tgsync must stop: a watch it cannot do without ended. Running blind is worse than a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchEnded(pub String);
+
+/// The receiving ends of the five watches, to be attached to the manager before it starts.
+pub struct Feeds {
+    bindings: mpsc::Receiver<Watched<TargetGroupBinding>>,
+    services: mpsc::Receiver<Watched<Service>>,
+    slices: mpsc::Receiver<Watched<SlimEndpointSlice>>,
+    nodes: mpsc::Receiver<Watched<Node>>,
+    pods: mpsc::Receiver<Watched<SlimPod>>,
+}
+
+impl Feeds {
+    /// Makes `ctx`'s actor read every watch (call from `Manager::create`).
+    pub fn attach(self, ctx: &mut <Manager as Actor>::Context) {
+        ctx.add_stream(self.bindings);
+        ctx.add_stream(self.services);
+        ctx.add_stream(self.slices);
+        ctx.add_stream(self.nodes);
+        ctx.add_stream(self.pods);
+    }
+}
+
+/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods);
+/// namespaced kinds only in `namespace` when given. Watch errors are logged, counted and retried with backoff;
+/// a watch that ends anyway is reported on `ended`.
+pub fn spawn_all(
+    client: &Client,
+    namespace: Option<&str>,
+    ended: mpsc::UnboundedSender<WatchEnded>,
+) -> Feeds {
     fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
     where
         K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
@@ -26,51 +59,151 @@ pub fn spawn_all(client: &Client, namespace: Option<&str>, manager: Addr<Manager
             None => Api::all(client.clone()),
         }
     }
-    spawn(
-        api::<TargetGroupBinding>(client, namespace),
-        watcher::Config::default(),
-        manager.clone(),
-    );
-    spawn(
-        api::<Service>(client, namespace),
-        watcher::Config::default(),
-        manager.clone(),
-    );
-    spawn(
-        api::<SlimEndpointSlice>(client, namespace),
-        watcher::Config::default().labels(SERVICE_NAME_LABEL),
-        manager.clone(),
-    );
-    spawn(
-        Api::<Node>::all(client.clone()),
-        watcher::Config::default(),
-        manager.clone(),
-    );
-    // Every pod is decoded (slim), only those with a readiness gate of ours are kept.
-    spawn(
-        api::<SlimPod>(client, namespace),
-        watcher::Config::default(),
-        manager,
-    );
+    let plain = watcher::Config::default;
+    Feeds {
+        bindings: spawn(api(client, namespace), plain(), ended.clone()),
+        services: spawn(api(client, namespace), plain(), ended.clone()),
+        slices: spawn(
+            api(client, namespace),
+            plain().labels(SERVICE_NAME_LABEL),
+            ended.clone(),
+        ),
+        nodes: spawn(Api::all(client.clone()), plain(), ended.clone()),
+        // Every pod is decoded (slim), only those with a readiness gate of ours are kept.
+        pods: spawn(api(client, namespace), plain(), ended),
+    }
 }
 
-fn spawn<K>(api: Api<K>, config: watcher::Config, manager: Addr<Manager>)
+fn spawn<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    ended: mpsc::UnboundedSender<WatchEnded>,
+) -> mpsc::Receiver<Watched<K>>
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
-    Manager: Handler<Watched<K>>,
 {
+    let (tx, rx) = mpsc::channel(AHEAD);
     actix::spawn(async move {
-        let mut events = watcher(api, config).default_backoff().boxed();
-        while let Some(ev) = events.next().await {
-            match ev {
-                Ok(ev) => {
-                    if manager.try_send(Watched(ev)).is_err() {
-                        // Unbounded mailbox: only fails when the manager stopped (shutdown).
-                        return;
-                    }
+        let kind = K::kind(&()).into_owned();
+        let events = watcher(api, config).default_backoff();
+        let why = forward(&kind, events, tx).await;
+        error!(kind, reason = %why.0, "watch ended; tgsync stops");
+        let _ = ended.unbounded_send(why);
+    });
+    rx
+}
+
+/// Sends every event of `events` to `tx`, waiting while the receiver is `AHEAD` behind; errors are logged
+/// and counted, never fatal. Returns only when the stream ends or the receiver is gone: why it stopped.
+pub async fn forward<T, E: std::fmt::Display>(
+    kind: &str,
+    events: impl Stream<Item = Result<watcher::Event<T>, E>>,
+    mut tx: mpsc::Sender<Watched<T>>,
+) -> WatchEnded {
+    let mut events = std::pin::pin!(events);
+    let mut errors: u64 = 0;
+    while let Some(ev) = events.next().await {
+        match ev {
+            Ok(ev) => {
+                if tx.send(Watched(ev)).await.is_err() {
+                    return WatchEnded(format!("{kind} watch: the manager stopped reading"));
                 }
-                Err(e) => warn!(kind = K::kind(&()).as_ref(), error = %e, "watch failed; retrying"),
+            }
+            Err(e) => {
+                errors += 1;
+                warn!(kind, errors, error = %e, "watch failed; retrying with backoff");
             }
         }
-    });
+    }
+    WatchEnded(format!("{kind} watch stream ended"))
+}
+
+impl<K> StreamHandler<Watched<K>> for Manager
+where
+    Manager: actix::Handler<Watched<K>>,
+    K: 'static,
+{
+    fn handle(&mut self, item: Watched<K>, ctx: &mut Self::Context) {
+        <Self as actix::Handler<Watched<K>>>::handle(self, item, ctx);
+    }
+
+    /// A feed ends only when its watcher did, which that watcher reports; the manager keeps serving until
+    /// the process stops.
+    fn finished(&mut self, _: &mut Self::Context) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use actix::prelude::*;
+    use kube::runtime::watcher::Event;
+
+    use super::*;
+
+    /// Reads a feed slowly, as a manager busy with a big first list would.
+    struct Slow(Rc<RefCell<Vec<u32>>>);
+
+    impl Actor for Slow {
+        type Context = Context<Self>;
+    }
+
+    impl StreamHandler<Watched<u32>> for Slow {
+        fn handle(&mut self, Watched(ev): Watched<u32>, _: &mut Context<Self>) {
+            if let Event::InitApply(n) = ev {
+                self.0.borrow_mut().push(n);
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+    }
+
+    #[actix_rt::test]
+    async fn a_first_list_far_beyond_any_mailbox_arrives_whole_and_in_order() {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let (tx, rx) = mpsc::channel(16);
+        let s = seen.clone();
+        let _reader = Slow::create(move |ctx| {
+            ctx.add_stream(rx);
+            Slow(s)
+        });
+        let events =
+            futures::stream::iter((0..5_000u32).map(|n| Ok::<_, String>(Event::InitApply(n))));
+        let why = forward("Pod", events, tx).await;
+        assert_eq!(why, WatchEnded("Pod watch stream ended".into()));
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while seen.borrow().len() < 5_000 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("every event reaches the reader");
+        assert!(seen.borrow().iter().copied().eq(0..5_000));
+    }
+
+    #[actix_rt::test]
+    async fn errors_are_survived_and_a_gone_reader_ends_the_watch() {
+        let (tx, mut rx) = mpsc::channel(4);
+        let events = futures::stream::iter(vec![
+            Err("410 Gone".to_owned()),
+            Ok(Event::Apply(1u32)),
+            Err("connection reset".to_owned()),
+            Ok(Event::Apply(2u32)),
+        ]);
+        forward("Service", events, tx).await;
+        let got: Vec<_> = std::iter::from_fn(|| rx.try_recv().ok())
+            .filter_map(|Watched(ev)| match ev {
+                Event::Apply(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, [1, 2]);
+
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        let events = futures::stream::iter(vec![Ok::<_, String>(Event::Apply(1u32))]);
+        let why = forward("Node", events, tx).await;
+        assert_eq!(why.0, "Node watch: the manager stopped reading");
+    }
 }
