@@ -10,20 +10,41 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use tgsync_actors::domain::Target;
 
+use std::time::Duration;
+
 use super::checkpoint::CHECKPOINT_ANNOTATION;
 use super::ownership::{configmap_name, decode, encode, OWNED_KEY};
+use super::retry::{within, OpError};
 use crate::crd::{TargetGroupBinding, FINALIZER};
 
-/// Writes, patches and events on bindings. Failures are logged, never fatal: the next event retries.
+/// The binding annotation recording the spec tgsync first served, as JSON: immutable fields are checked
+/// against it, so a restart does not forget what the target group was.
+pub const APPLIED_ANNOTATION: &str = "tgsync.dev/applied-spec";
+
+/// Writes, patches and events on bindings, each with a deadline. They report failure rather than retry:
+/// writes that must land are retried by their callers (`retry::until_landed`).
 #[derive(Clone)]
 pub struct KubeOps {
     client: Client,
     recorder: Recorder,
+    deadline: Duration,
+}
+
+/// What a finalizer write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalizerWrite {
+    /// The finalizer (and applied spec) are as asked.
+    Done,
+    /// The binding is being deleted: a finalizer can no longer be added.
+    Deleting,
+    /// The binding is gone.
+    Gone,
 }
 
 impl KubeOps {
-    /// Ops through `client`, events reported as `tgsync` (instance: `POD_NAME` when set).
-    pub fn new(client: Client) -> Self {
+    /// Ops through `client`, each call given up after `deadline`; events reported as `tgsync` (instance:
+    /// `POD_NAME` when set).
+    pub fn new(client: Client, deadline: Duration) -> Self {
         let reporter = kube::runtime::events::Reporter {
             controller: "tgsync".into(),
             instance: std::env::var("POD_NAME").ok(),
@@ -31,6 +52,7 @@ impl KubeOps {
         KubeOps {
             recorder: Recorder::new(client.clone(), reporter),
             client,
+            deadline,
         }
     }
 
@@ -44,65 +66,73 @@ impl KubeOps {
         ns: &str,
         name: &str,
         generation: Option<i64>,
-        conditions: Vec<Condition>,
-    ) {
+        conditions: &[Condition],
+    ) -> Result<(), OpError> {
         let patch = json!({"status": {"observedGeneration": generation, "conditions": conditions}});
-        if let Err(e) = self
-            .api(ns)
-            .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-        {
-            warn!(namespace = ns, binding = name, error = %e, "cannot write binding status");
-        }
+        let api = self.api(ns);
+        within(
+            self.deadline,
+            api.patch_status(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await
+        .map(drop)
     }
 
-    /// Adds or removes our finalizer: reads the object, patches its finalizer list guarded by its
-    /// resourceVersion, and tries again (up to 5 times) when someone else changed it meanwhile.
-    pub async fn set_finalizer(&self, ns: &str, name: &str, present: bool) -> bool {
+    /// Adds (with the spec being applied, recorded in `APPLIED_ANNOTATION`) or removes our finalizer, in one
+    /// patch guarded by the object's resourceVersion. One try: a conflict comes back as an error.
+    pub async fn write_finalizer(
+        &self,
+        ns: &str,
+        name: &str,
+        applied: Option<&str>,
+    ) -> Result<FinalizerWrite, OpError> {
         let api = self.api(ns);
-        for attempt in 0..5u64 {
-            let obj = match api.get_opt(name).await {
-                Ok(Some(obj)) => obj,
-                Ok(None) => return true,
-                Err(e) => {
-                    warn!(namespace = ns, binding = name, error = %e, "cannot read binding");
-                    tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
-                    continue;
-                }
-            };
-            let finalizers = if present {
-                with_finalizer(&obj)
-            } else {
-                without_finalizer(&obj)
-            };
-            let Some(finalizers) = finalizers else {
-                return true;
-            };
-            let patch = json!({"metadata": {
-                "finalizers": finalizers,
-                "resourceVersion": obj.metadata.resource_version,
-            }});
-            match api
-                .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-            {
-                Ok(_) => return true,
-                Err(e) => {
-                    warn!(namespace = ns, binding = name, error = %e, attempt, "cannot update finalizers");
-                    tokio::time::sleep(std::time::Duration::from_millis(200 * (attempt + 1))).await;
-                }
-            }
+        let Some(obj) = within(self.deadline, api.get_opt(name)).await? else {
+            return Ok(FinalizerWrite::Gone);
+        };
+        let adding = applied.is_some();
+        if adding && obj.metadata.deletion_timestamp.is_some() {
+            return Ok(FinalizerWrite::Deleting);
         }
-        false
+        let finalizers = if adding {
+            with_finalizer(&obj)
+        } else {
+            without_finalizer(&obj)
+        };
+        let recorded = obj
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(APPLIED_ANNOTATION))
+            .map(String::as_str);
+        if finalizers.is_none() && (!adding || recorded == applied) {
+            return Ok(FinalizerWrite::Done);
+        }
+        let mut meta = json!({"resourceVersion": obj.metadata.resource_version});
+        if let Some(f) = finalizers {
+            meta["finalizers"] = json!(f);
+        }
+        if let Some(spec) = applied {
+            meta["annotations"] = json!({ APPLIED_ANNOTATION: spec });
+        }
+        let patch = json!({ "metadata": meta });
+        within(
+            self.deadline,
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await?;
+        Ok(FinalizerWrite::Done)
     }
 
     /// Sets (or with `None` removes) the checkpoint annotation.
     pub async fn set_checkpoint(&self, ns: &str, name: &str, value: Option<&str>) -> bool {
         let patch = json!({"metadata": {"annotations": {CHECKPOINT_ANNOTATION: value}}});
-        match self
-            .api(ns)
-            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
+        let api = self.api(ns);
+        match within(
+            self.deadline,
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)),
+        )
+        .await
         {
             Ok(_) => true,
             Err(e) => {
@@ -114,13 +144,9 @@ impl KubeOps {
 
     /// The targets binding `name` recorded as its own (multi-cluster target groups); `None` when it recorded
     /// nothing yet. Lines that are not targets are logged and skipped.
-    pub async fn load_owned(
-        &self,
-        ns: &str,
-        name: &str,
-    ) -> Result<Option<Vec<Target>>, kube::Error> {
+    pub async fn load_owned(&self, ns: &str, name: &str) -> Result<Option<Vec<Target>>, OpError> {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
-        let Some(cm) = api.get_opt(&configmap_name(name)).await? else {
+        let Some(cm) = within(self.deadline, api.get_opt(&configmap_name(name))).await? else {
             return Ok(None);
         };
         let value = cm
@@ -153,9 +179,12 @@ impl KubeOps {
             "data": {OWNED_KEY: encode(targets)},
         });
         let params = PatchParams::apply("tgsync").force();
-        match api
-            .patch(&configmap_name(name), &params, &Patch::Apply(&cm))
-            .await
+        let cm_name = configmap_name(name);
+        match within(
+            self.deadline,
+            api.patch(&cm_name, &params, &Patch::Apply(&cm)),
+        )
+        .await
         {
             Ok(_) => true,
             Err(e) => {
@@ -180,9 +209,11 @@ impl KubeOps {
             "type": kind, "status": "True", "reason": reason, "message": message,
             "lastProbeTime": now, "lastTransitionTime": now,
         }]}});
-        match api
-            .patch_status(pod, &PatchParams::default(), &Patch::Strategic(&patch))
-            .await
+        match within(
+            self.deadline,
+            api.patch_status(pod, &PatchParams::default(), &Patch::Strategic(&patch)),
+        )
+        .await
         {
             Ok(_) => true,
             Err(e) => {
@@ -205,7 +236,8 @@ impl KubeOps {
             action: "Reconcile".into(),
             secondary: None,
         };
-        if let Err(e) = self.recorder.publish(&ev, &obj.object_ref(&())).await {
+        let oref = obj.object_ref(&());
+        if let Err(e) = within(self.deadline, self.recorder.publish(&ev, &oref)).await {
             warn!(error = %e, reason, "cannot publish event");
         }
     }

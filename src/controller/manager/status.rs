@@ -79,7 +79,19 @@ impl Manager {
             if let Some(s) = b.obj.status.as_mut() {
                 s.observed_generation = generation;
             }
-            actix::spawn(async move { ops.patch_status(&ns, &name, generation, conditions).await });
+            let object = key.to_owned();
+            // Retried until it lands; a newer status handed in meanwhile replaces this one.
+            self.status
+                .submit(key.to_owned(), (generation, conditions), move |(g, c)| {
+                    let (ops, ns, name, object) =
+                        (ops.clone(), ns.clone(), name.clone(), object.clone());
+                    async move {
+                        until_landed("writing the status", &object, || {
+                            ops.patch_status(&ns, &name, g, &c)
+                        })
+                        .await;
+                    }
+                });
         }
     }
 
