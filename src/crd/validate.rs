@@ -50,6 +50,14 @@ pub enum BindingError {
     /// The target group does not exist.
     #[error("target group not found: {0}")]
     TargetGroupNotFound(String),
+    /// Another binding already serves this target group (and not both are multi-cluster).
+    #[error("target group {tg} is already bound by {by}; set multiClusterTargetGroup on both to share it")]
+    TargetGroupInUse {
+        /// The target group's ARN or name as the spec gives it.
+        tg: String,
+        /// `namespace/name` of the binding that serves it.
+        by: String,
+    },
 }
 
 impl BindingError {
@@ -67,6 +75,7 @@ impl BindingError {
             BindingError::ServicePortNotFound { .. } => "ServicePortNotFound",
             BindingError::NoNodePort(_) => "NoNodePort",
             BindingError::TargetGroupNotFound(_) => "TargetGroupNotFound",
+            BindingError::TargetGroupInUse { .. } => "TargetGroupInUse",
         }
     }
 }

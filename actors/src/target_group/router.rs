@@ -5,13 +5,17 @@ use dashmap::DashMap;
 use rustc_hash::FxBuildHasher;
 
 use super::{SliceUpdate, TargetGroupActor};
-use crate::domain::EndpointSliceSnapshot;
+use crate::domain::{AddressType, EndpointSliceSnapshot};
 use crate::elb::ElbTargets;
 
-/// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`).
+/// An actor and the address family it takes (`None`: any).
+type Bound<E> = (Addr<TargetGroupActor<E>>, Option<AddressType>);
+
+/// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`) that take its
+/// address family: a dual-stack Service has slices of both, and a target group holds one.
 pub struct Router<E: ElbTargets> {
     // Fx rather than SipHash: keys are Service names from our own watch, and every slice update looks one up.
-    bindings: DashMap<Arc<str>, Vec<Addr<TargetGroupActor<E>>>, FxBuildHasher>,
+    bindings: DashMap<Arc<str>, Vec<Bound<E>>, FxBuildHasher>,
 }
 
 impl<E: ElbTargets> Default for Router<E> {
@@ -23,15 +27,31 @@ impl<E: ElbTargets> Default for Router<E> {
 }
 
 impl<E: ElbTargets> Router<E> {
-    /// Binds a Service to one more target group actor.
+    /// Binds a Service to one more target group actor, which gets slices of every address family.
     pub fn bind(&self, service: Arc<str>, actor: Addr<TargetGroupActor<E>>) {
-        self.bindings.entry(service).or_default().push(actor);
+        self.bindings
+            .entry(service)
+            .or_default()
+            .push((actor, None));
+    }
+
+    /// Binds a Service to one more target group actor, which gets only the slices of `family`.
+    pub fn bind_family(
+        &self,
+        service: Arc<str>,
+        actor: Addr<TargetGroupActor<E>>,
+        family: AddressType,
+    ) {
+        self.bindings
+            .entry(service)
+            .or_default()
+            .push((actor, Some(family)));
     }
 
     /// Removes a target group actor from a Service.
     pub fn unbind(&self, service: &str, actor: &Addr<TargetGroupActor<E>>) {
         if let Some(mut v) = self.bindings.get_mut(service) {
-            v.retain(|a| a != actor);
+            v.retain(|(a, _)| a != actor);
         }
         self.bindings.remove_if(service, |_, v| v.is_empty());
     }
@@ -41,14 +61,83 @@ impl<E: ElbTargets> Router<E> {
         let Some(actors) = self.bindings.get(&*snap.service) else {
             return 0;
         };
-        let n = actors.len();
-        // The last actor takes the snapshot itself: a clone is four reference counts up and later down.
-        if let Some((last, rest)) = actors.split_last() {
-            for a in rest {
-                a.do_send(SliceUpdate(snap.clone()));
-            }
-            last.do_send(SliceUpdate(snap));
+        let family = snap.address_type;
+        let mut takers = actors
+            .iter()
+            .filter(|(_, f)| f.is_none_or(|f| f == family))
+            .map(|(a, _)| a);
+        let Some(mut current) = takers.next() else {
+            return 0;
+        };
+        let mut n = 1;
+        // The last taker gets the snapshot itself: a clone is four reference counts up and later down.
+        for next in takers {
+            current.do_send(SliceUpdate(snap.clone()));
+            current = next;
+            n += 1;
         }
+        current.do_send(SliceUpdate(snap));
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use actix::Actor;
+
+    use super::*;
+    use crate::budget::{ApiBudget, BudgetConfig};
+    use crate::domain::{Target, TargetGroupKey};
+    use crate::elb::{CallFuture, TargetHealth};
+    use crate::target_group::TgConfig;
+
+    struct NoElb;
+
+    impl ElbTargets for NoElb {
+        fn register(&self, _: &TargetGroupKey, _: Vec<Target>) -> CallFuture<()> {
+            Box::pin(async { Ok(()) })
+        }
+        fn deregister(&self, _: &TargetGroupKey, _: Vec<Target>) -> CallFuture<()> {
+            Box::pin(async { Ok(()) })
+        }
+        fn describe_health(&self, _: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+    }
+
+    fn snap(family: AddressType) -> EndpointSliceSnapshot {
+        EndpointSliceSnapshot {
+            key: Arc::from("default/web-x"),
+            service: Arc::from("default/web"),
+            address_type: family,
+            ports: Arc::from([]),
+            endpoints: Arc::from([]),
+        }
+    }
+
+    #[actix_rt::test]
+    async fn a_dual_stack_service_feeds_each_target_group_its_own_family() {
+        let budget = ApiBudget::new(BudgetConfig::default()).start();
+        let elb = Rc::new(NoElb);
+        let actor = |n: &str| {
+            TargetGroupActor::new(
+                TargetGroupKey::new(n),
+                TgConfig::default(),
+                elb.clone(),
+                budget.clone(),
+            )
+            .start()
+        };
+        let router = Router::default();
+        let (v4, v6, any) = (actor("v4"), actor("v6"), actor("any"));
+        router.bind_family("default/web".into(), v4.clone(), AddressType::Ipv4);
+        router.bind_family("default/web".into(), v6, AddressType::Ipv6);
+        router.bind("default/web".into(), any);
+        assert_eq!(router.route(snap(AddressType::Ipv4)), 2);
+        assert_eq!(router.route(snap(AddressType::Ipv6)), 2);
+        router.unbind("default/web", &v4);
+        assert_eq!(router.route(snap(AddressType::Ipv4)), 1);
     }
 }

@@ -2,6 +2,7 @@
 //! the Service's slices or nodes sent; and the checkpoint written once its set holds still.
 
 use super::*;
+use tgsync_actors::domain::AddressType;
 
 impl Manager {
     /// Looks the binding's target group up (and what it holds) in the background; `Started` answers.
@@ -22,11 +23,14 @@ impl Manager {
         let attempt = self.attempts;
         b.phase = Phase::Starting { attempt };
         let (elb, budget, ops) = (self.elb.clone(), self.budget.clone(), self.ops.clone());
+        // The target group served before (a changed immutable field is refused, and a deleted binding drains
+        // the group it used).
+        let spec = b.accepted.as_ref().unwrap_or(&b.obj.spec);
         let (arn, name) = (
-            b.obj.spec.target_group_arn.clone(),
-            b.obj.spec.target_group_name.clone(),
+            spec.target_group_arn.clone(),
+            spec.target_group_name.clone(),
         );
-        let multi = b.obj.spec.multi_cluster_target_group == Some(true);
+        let multi = spec.multi_cluster_target_group == Some(true);
         let (ns, binding) = (b.obj.namespace().unwrap_or_default(), b.obj.name_any());
         let (addr, key) = (ctx.address(), key.to_owned());
         actix::spawn(async move {
@@ -68,11 +72,13 @@ impl Manager {
         let desired = match self.resolve_mode(&b.obj).ok()? {
             Mode::Ip { port_name } => {
                 let service: Arc<str> = service_key(&b.obj).into();
+                let family = family_of(&b.obj);
                 let slices: Vec<EndpointSliceSnapshot> = self
                     .slices
                     .get(&service)
                     .into_iter()
                     .flat_map(|m| m.values())
+                    .filter(|s| s.address_type == family)
                     .map(|snap| self.effective(snap))
                     .collect();
                 desired_ip(&slices, port_name.as_deref())
@@ -126,7 +132,7 @@ impl Manager {
         for (ns, name, tg, hash) in writes {
             let (ops, lock, elb) = (
                 self.ops.clone(),
-                self.checkpoint_lock.clone(),
+                self.checkpoint_locks.get(&tg),
                 self.elb.clone(),
             );
             actix::spawn(async move {
@@ -208,12 +214,15 @@ impl Manager {
         }
         match &mode {
             Mode::Ip { .. } => {
-                self.router.bind(service.clone(), actor.clone());
+                let family = family_of(&b.obj);
+                self.router
+                    .bind_family(service.clone(), actor.clone(), family);
                 for snap in self
                     .slices
                     .get(&service)
                     .into_iter()
                     .flat_map(|m| m.values())
+                    .filter(|s| s.address_type == family)
                 {
                     actor.do_send(SliceUpdate(self.effective(snap)));
                 }
@@ -271,5 +280,14 @@ impl Manager {
             key: NODES_SOURCE.into(),
             targets,
         });
+    }
+}
+
+/// The address family a binding's target group holds (`spec.ipAddressType`, IPv4 unless set): only slices of
+/// that family feed it.
+pub(super) fn family_of(obj: &TargetGroupBinding) -> AddressType {
+    match obj.spec.ip_address_type {
+        Some(crate::crd::IpAddressType::Ipv6) => AddressType::Ipv6,
+        _ => AddressType::Ipv4,
     }
 }
