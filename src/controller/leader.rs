@@ -1,0 +1,79 @@
+//! Leader election on a `coordination.k8s.io/v1` Lease (kube-lease-manager): only the holder makes AWS calls
+//! and writes to Kubernetes; a standby keeps its caches warm from the watches and takes over when the lease
+//! expires, starting from the checkpoints.
+
+use std::time::Duration;
+
+use actix::Addr;
+use kube::Client;
+use kube_lease_manager::{LeaseCreateMode, LeaseManagerBuilder, LeaseParams};
+use tracing::{info, warn};
+
+use super::manager::{Lead, Manager};
+
+/// Which Lease to hold, and how long a holder that stops renewing keeps it.
+#[derive(Clone, Debug)]
+pub struct LeaseConfig {
+    /// The Lease's name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// How long the lease lasts without renewal: a standby takes over this long after the leader died.
+    pub duration: Duration,
+    /// This process's identity (the pod's name in a cluster).
+    pub identity: String,
+}
+
+/// Why leading stopped: the process must exit, since calls made under a lost lease could race the new leader.
+#[derive(Debug, thiserror::Error)]
+pub enum LeaseError {
+    /// The lease could not be read or created.
+    #[error("leader election: {0}")]
+    Lease(#[from] kube_lease_manager::LeaseManagerError),
+    /// The lease was held and then lost (not renewed in time, or taken).
+    #[error("leader election: lost the lease {0}")]
+    Lost(String),
+}
+
+/// Waits for the lease, tells `manager` to lead once it is held, and returns only if it is lost.
+pub async fn follow(client: Client, cfg: LeaseConfig, manager: Addr<Manager>) -> LeaseError {
+    let secs = cfg.duration.as_secs().max(2);
+    // Renew a third of the duration before it runs out: two renewals may fail before the lease is lost.
+    let params = LeaseParams::new(cfg.identity.clone(), secs, (secs / 3).max(1));
+    let lease = LeaseManagerBuilder::new(client, cfg.name.clone())
+        .with_namespace(cfg.namespace.clone())
+        .with_parameters(params)
+        .with_create_mode(LeaseCreateMode::AutoCreate)
+        .build()
+        .await;
+    let lease = match lease {
+        Ok(l) => l,
+        Err(e) => return e.into(),
+    };
+    let (mut held, task) = lease.watch().await;
+    info!(lease = %cfg.name, namespace = %cfg.namespace, identity = %cfg.identity, "standing by for the lease");
+    let mut leading = false;
+    loop {
+        if held.changed().await.is_err() {
+            let why = match task.await {
+                Ok(Err(e)) => return e.into(),
+                Ok(Ok(_)) => "the lease manager stopped".to_owned(),
+                Err(e) => e.to_string(),
+            };
+            return LeaseError::Lost(why);
+        }
+        let now = *held.borrow_and_update();
+        match (leading, now) {
+            (false, true) => {
+                info!(lease = %cfg.name, identity = %cfg.identity, "lease acquired; leading");
+                leading = true;
+                manager.do_send(Lead);
+            }
+            (true, false) => {
+                warn!(lease = %cfg.name, identity = %cfg.identity, "lease lost; stopping");
+                return LeaseError::Lost(cfg.name);
+            }
+            _ => {}
+        }
+    }
+}
