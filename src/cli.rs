@@ -43,12 +43,30 @@ pub struct RunArgs {
     /// Fraction of the account's ELBv2 budget left to other clients (0..1).
     #[arg(long, env = "TGSYNC_HEADROOM", default_value_t = BudgetConfig::default().headroom)]
     pub headroom: f64,
-    /// AWS SDK attempts per call (1 or 2); the API budget owns retries.
-    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = 2)]
+    /// AWS SDK attempts per call (1 or 2). Keep 1: a retry is then a new call with a new permit of the API
+    /// budget, while the SDK's own retries (of `Throttling` too) would spend tokens the budget never granted.
+    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = 1)]
     pub sdk_max_attempts: u32,
+    /// Deadline of each Kubernetes call other than watches (writes, reads, Events), in seconds; a call that
+    /// misses it counts as failed and is tried again with backoff.
+    #[arg(long, env = "TGSYNC_KUBE_TIMEOUT_S", default_value_t = 15)]
+    pub kube_timeout_s: u64,
     /// Watch bindings, Services and EndpointSlices in this namespace only (default: all namespaces).
     #[arg(long, env = "TGSYNC_NAMESPACE")]
     pub namespace: Option<String>,
+    /// Elect a leader on a Lease, so several replicas can run: only the holder calls AWS and writes, the
+    /// others keep their caches warm and take over when it goes.
+    #[arg(long, env = "TGSYNC_LEADER_ELECT", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub leader_elect: bool,
+    /// How long the lease lasts unrenewed, in seconds: a standby takes over this long after the leader dies.
+    #[arg(long, env = "TGSYNC_LEASE_DURATION_S", default_value_t = 15)]
+    pub lease_duration_s: u64,
+    /// Namespace of the Lease (default: the pod's own, from POD_NAMESPACE, else `tgsync-system`).
+    #[arg(long, env = "TGSYNC_LEASE_NAMESPACE")]
+    pub lease_namespace: Option<String>,
+    /// Name of the Lease.
+    #[arg(long, env = "TGSYNC_LEASE_NAME", default_value = "tgsync-leader")]
+    pub lease_name: String,
 }
 
 impl RunArgs {
@@ -66,6 +84,31 @@ impl RunArgs {
                 max_attempts: self.sdk_max_attempts,
             },
             namespace: self.namespace.clone(),
+            kube_timeout: Duration::from_secs(self.kube_timeout_s.max(1)),
+            leader: self.leader_elect.then(|| self.lease()).transpose()?,
+        })
+    }
+
+    fn lease(&self) -> anyhow::Result<crate::controller::LeaseConfig> {
+        anyhow::ensure!(
+            self.lease_duration_s >= 2,
+            "--lease-duration-s must be at least 2"
+        );
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        // A pod's name is unique among the replicas; by hand, the host and process stand in for it.
+        let identity = env("POD_NAME").unwrap_or_else(|| {
+            let host = env("HOSTNAME").unwrap_or_else(|| "tgsync".into());
+            format!("{host}-{}", std::process::id())
+        });
+        Ok(crate::controller::LeaseConfig {
+            name: self.lease_name.clone(),
+            namespace: self
+                .lease_namespace
+                .clone()
+                .or_else(|| env("POD_NAMESPACE"))
+                .unwrap_or_else(|| "tgsync-system".into()),
+            duration: Duration::from_secs(self.lease_duration_s),
+            identity,
         })
     }
 }

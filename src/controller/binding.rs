@@ -7,7 +7,10 @@ use tgsync_actors::target_group::TargetGroupActor;
 
 use super::tracked::Tracked;
 use crate::aws::AwsElb;
-use crate::crd::{TargetGroupBinding, TargetGroupBindingSpec};
+use kube::ResourceExt;
+
+use super::kube_ops::APPLIED_ANNOTATION;
+use crate::crd::{TargetGroupBinding, TargetGroupBindingSpec, FINALIZER};
 
 /// The actor type the controller runs.
 pub type Actor = TargetGroupActor<Tracked<AwsElb>>;
@@ -58,6 +61,18 @@ pub enum Phase {
     Gone,
 }
 
+/// Where a binding's finalizer stands, as far as this process knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FinalizerState {
+    /// Not known to be on the object.
+    #[default]
+    Unknown,
+    /// Being written.
+    Writing,
+    /// On the object, with the applied spec.
+    Written,
+}
+
 /// Everything the controller keeps about one binding.
 pub struct Binding {
     /// The object as last seen.
@@ -70,6 +85,8 @@ pub struct Binding {
     pub reported: Option<(String, String)>,
     /// Its phase.
     pub phase: Phase,
+    /// Whether our finalizer is known to be on the object.
+    pub finalizer: FinalizerState,
     /// The owned-set hash seen at the last checkpoint tick (written once it holds still for a tick).
     pub last_hash: Option<String>,
     /// `binding` span with namespace and name.
@@ -84,6 +101,20 @@ impl Binding {
             namespace = obj.metadata.namespace.as_deref().unwrap_or_default(),
             name = obj.metadata.name.as_deref().unwrap_or_default(),
         );
+        // What an earlier tgsync served: immutable fields are checked against it, not against this start.
+        let accepted = obj
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(APPLIED_ANNOTATION))
+            .and_then(|json| match serde_json::from_str(json) {
+                Ok(spec) => Some(spec),
+                Err(e) => {
+                    let _g = span.enter();
+                    tracing::warn!(error = %e, "the applied-spec annotation does not parse; ignored");
+                    None
+                }
+            });
         Binding {
             conditions: obj
                 .status
@@ -91,7 +122,8 @@ impl Binding {
                 .map(|s| s.conditions.clone())
                 .unwrap_or_default(),
             obj,
-            accepted: None,
+            accepted,
+            finalizer: FinalizerState::Unknown,
             reported: None,
             phase: Phase::Idle,
             last_hash: None,
@@ -106,6 +138,21 @@ impl Binding {
             .annotations
             .as_ref()?
             .get(super::checkpoint::CHECKPOINT_ANNOTATION)
+            .map(String::as_str)
+    }
+
+    /// Whether the object carries our finalizer.
+    pub fn has_finalizer(&self) -> bool {
+        self.obj.finalizers().iter().any(|f| f == FINALIZER)
+    }
+
+    /// The applied-spec annotation, if any.
+    pub fn applied_annotation(&self) -> Option<&str> {
+        self.obj
+            .metadata
+            .annotations
+            .as_ref()?
+            .get(APPLIED_ANNOTATION)
             .map(String::as_str)
     }
 

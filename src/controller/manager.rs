@@ -1,6 +1,8 @@
 mod answers;
+mod conflicts;
 mod deletion;
 mod events;
+mod finalizer;
 mod gates;
 mod starting;
 mod status;
@@ -27,8 +29,12 @@ use tracing::{debug, info, warn};
 
 use super::binding::{Binding, Mode, Phase, Running};
 use super::checkpoint::{desired_ip, hash_targets, Invalidate};
-use super::kube_ops::{with_finalizer, without_finalizer, KubeOps};
+use super::keyed_locks::KeyedLocks;
+use super::kube_ops::{without_finalizer, FinalizerWrite, KubeOps};
+use super::latest_wins::LatestWins;
+use super::retry::until_landed;
 use gates::{gate_candidates, GatedPod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 
 use super::node::NodeInfo;
 use super::selector;
@@ -58,6 +64,11 @@ const GATE_EVERY: Duration = Duration::from_secs(2);
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Watched<K>(pub Event<K>);
+
+/// This process holds the lease (or runs without leader election): from now on it calls AWS and writes.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Lead;
 
 /// A binding's start finished.
 #[derive(Message)]
@@ -103,8 +114,14 @@ pub struct Manager {
     attempts: u64,
     /// Which binding owns each running target group, for checkpoint and owned-target writes.
     names: Names,
-    /// Serializes checkpoint writes and removals, so a removal never lands before an earlier write.
-    checkpoint_lock: Rc<tokio::sync::Mutex<()>>,
+    /// Serializes each target group's checkpoint writes and removals, so a removal never lands before an
+    /// earlier write; groups never wait on each other.
+    checkpoint_locks: KeyedLocks,
+    /// Whether this process leads. A standby keeps every cache from the watches but makes no AWS call and
+    /// writes nothing.
+    leading: bool,
+    /// Each binding's status, written until it lands, newest last.
+    status: LatestWins<String, (Option<i64>, Vec<Condition>)>,
 }
 
 /// A binding as its target group's writes name it.
@@ -121,11 +138,11 @@ impl Manager {
     /// A manager that calls ELB through `elb` with permits from `budget`.
     pub fn new(ops: KubeOps, elb: AwsElb, budget: Addr<ApiBudget>, tg_config: TgConfig) -> Self {
         let names: Names = Rc::default();
-        let checkpoint_lock = Rc::new(tokio::sync::Mutex::new(()));
+        let checkpoint_locks = KeyedLocks::default();
         let invalidate: Invalidate = {
-            let (ops, names, lock) = (ops.clone(), names.clone(), checkpoint_lock.clone());
+            let (ops, names, locks) = (ops.clone(), names.clone(), checkpoint_locks.clone());
             Rc::new(move |tg: TargetGroupKey| {
-                let (ops, lock) = (ops.clone(), lock.clone());
+                let (ops, lock) = (ops.clone(), locks.get(&tg));
                 let name = names.borrow().get(&tg).cloned();
                 Box::pin(async move {
                     let Some(owner) = name else {
@@ -156,7 +173,9 @@ impl Manager {
                     .with_record(record),
             ),
             names,
-            checkpoint_lock,
+            checkpoint_locks,
+            status: LatestWins::default(),
+            leading: false,
             budget,
             router: Router::default(),
             tg_config,
@@ -240,7 +259,7 @@ impl Manager {
 
     /// Brings one binding to where its object says it should be.
     fn reconcile(&mut self, key: &str, ctx: &mut Context<Self>) {
-        if !self.all_synced() {
+        if !self.leading || !self.all_synced() {
             return;
         }
         let Some(b) = self.bindings.get(key) else {
@@ -252,13 +271,6 @@ impl Manager {
             self.begin_delete(key, ctx);
             return;
         }
-        if with_finalizer(&b.obj).is_some() {
-            let (ops, obj) = (self.ops.clone(), b.obj.clone());
-            actix::spawn(async move {
-                let ns = obj.namespace().unwrap_or_default();
-                ops.set_finalizer(&ns, &obj.name_any(), true).await;
-            });
-        }
         let spec = b.obj.spec.clone();
         let checked = validate(&spec).and_then(|()| match &b.accepted {
             Some(was) => check_immutable(was, &spec),
@@ -269,6 +281,11 @@ impl Manager {
             self.fail(key, &e);
             return;
         }
+        if let Some((tg, by)) = self.target_group_holder(key) {
+            self.fail(key, &BindingError::TargetGroupInUse { tg, by });
+            return;
+        }
+        let b = &self.bindings[key];
         let mode = match self.resolve_mode(&b.obj) {
             Ok(m) => m,
             Err(e) => {
@@ -298,7 +315,11 @@ impl Manager {
                 self.start_actor(key, found, ctx);
             }
             Phase::Idle => {
-                self.kick_start(key, ctx);
+                // No AWS call before the finalizer (and the spec it serves) is on the object: a binding
+                // deleted while tgsync is down must still be drained by the next one.
+                if self.finalized(key, ctx) {
+                    self.kick_start(key, ctx);
+                }
                 return;
             }
             Phase::Starting { .. } | Phase::Draining(_) | Phase::Gone => return,
@@ -315,12 +336,32 @@ impl Manager {
     }
 }
 
+impl Handler<Lead> for Manager {
+    type Result = ();
+
+    fn handle(&mut self, _: Lead, ctx: &mut Context<Self>) {
+        if !self.leading {
+            self.leading = true;
+            // Started from the checkpoints where they match: taking over asks ELB only about what changed.
+            self.reconcile_all(ctx);
+        }
+    }
+}
+
 impl Actor for Manager {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        ctx.run_interval(CHECKPOINT_EVERY, |act, _| act.checkpoint_tick());
-        ctx.run_interval(GATE_EVERY, |act, ctx| act.gate_tick(ctx));
+        ctx.run_interval(CHECKPOINT_EVERY, |act, _| {
+            if act.leading {
+                act.checkpoint_tick()
+            }
+        });
+        ctx.run_interval(GATE_EVERY, |act, ctx| {
+            if act.leading {
+                act.gate_tick(ctx)
+            }
+        });
         // A target group may be created after its binding: look again now and then (one Describe each).
         ctx.run_interval(GONE_RETRY, |act, ctx| {
             let gone: Vec<String> = act

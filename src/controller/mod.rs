@@ -3,10 +3,14 @@
 
 mod binding;
 mod checkpoint;
+mod keyed_locks;
 mod kube_ops;
+mod latest_wins;
+mod leader;
 mod manager;
 mod node;
 mod ownership;
+mod retry;
 mod selector;
 mod service;
 mod start;
@@ -19,6 +23,7 @@ use tgsync_actors::target_group::TgConfig;
 use tracing::info;
 
 pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
+pub use leader::LeaseConfig;
 pub use manager::Manager;
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
 pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
@@ -38,6 +43,10 @@ pub struct RunOptions {
     pub aws: AwsElbConfig,
     /// Watch bindings, Services and EndpointSlices in this namespace only (all namespaces when `None`).
     pub namespace: Option<String>,
+    /// Deadline of every Kubernetes call other than watches (a timed-out write is tried again).
+    pub kube_timeout: std::time::Duration,
+    /// Leader election (`None`: this process leads at once).
+    pub leader: Option<LeaseConfig>,
 }
 
 /// Why the controller could not start.
@@ -49,6 +58,12 @@ pub enum RunError {
     /// The runtime could not be built.
     #[error("cannot start the runtime: {0}")]
     Runtime(#[from] std::io::Error),
+    /// A watch ended: tgsync would run blind, so it stops (non-zero exit) and is restarted.
+    #[error("{}", .0 .0)]
+    WatchEnded(watchers::WatchEnded),
+    /// The lease was lost (or never readable): calls now could race the new leader.
+    #[error(transparent)]
+    Lease(#[from] leader::LeaseError),
 }
 
 /// Runs the controller until SIGINT or SIGTERM, on one actix System over a current-thread tokio runtime.
@@ -65,11 +80,28 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let client = kube::Client::try_default().await?;
     let elb = AwsElb::from_env(&opts.aws).await;
     let budget = ApiBudget::new(opts.budget).start();
-    let ops = kube_ops::KubeOps::new(client.clone());
-    let manager = Manager::new(ops, elb, budget, opts.tg).start();
-    watchers::spawn_all(&client, opts.namespace.as_deref(), manager);
+    let ops = kube_ops::KubeOps::new(client.clone(), opts.kube_timeout);
+    let (ended_tx, mut ended) = futures::channel::mpsc::unbounded();
+    let feeds = watchers::spawn_all(&client, opts.namespace.as_deref(), ended_tx);
+    let manager = Manager::create(move |ctx| {
+        feeds.attach(ctx);
+        Manager::new(ops, elb, budget, opts.tg)
+    });
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
-    wait_for_signal().await?;
+    let leading = async {
+        match opts.leader {
+            Some(cfg) => leader::follow(client.clone(), cfg, manager.clone()).await,
+            None => {
+                manager.do_send(manager::Lead);
+                std::future::pending().await
+            }
+        }
+    };
+    tokio::select! {
+        r = wait_for_signal() => r?,
+        Some(why) = futures::StreamExt::next(&mut ended) => return Err(RunError::WatchEnded(why)),
+        lost = leading => return Err(lost.into()),
+    }
     info!("stopping; registered targets stay as they are and are adopted on the next start");
     Ok(())
 }

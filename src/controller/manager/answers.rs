@@ -70,6 +70,7 @@ impl Handler<TgReport> for Manager {
                     self.router.unbind(&r.service, &r.actor);
                     r.actor.do_send(Shutdown);
                     self.elb.forget(&r.tg);
+                    self.checkpoint_locks.forget(&r.tg);
                 }
                 if draining {
                     // Nothing left to deregister from a target group that no longer exists.

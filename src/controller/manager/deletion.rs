@@ -62,8 +62,11 @@ impl Manager {
                 b.phase = Phase::Draining(r);
             }
             Phase::Draining(r) => b.phase = Phase::Draining(r),
-            // Deleted while tgsync was not running it: find what the target group holds, then drain.
-            Phase::Idle if validate(&b.obj.spec).is_ok() => self.kick_start(key, ctx),
+            // Deleted while tgsync was not running it: find what the target group holds, then drain. Without
+            // our finalizer no call was ever made for it (refused, or deleted before it started).
+            Phase::Idle if b.has_finalizer() && validate(&b.obj.spec).is_ok() => {
+                self.kick_start(key, ctx)
+            }
             Phase::Starting { attempt } => b.phase = Phase::Starting { attempt },
             _ => self.release(key),
         }
@@ -79,15 +82,14 @@ impl Manager {
             self.router.unbind(&r.service, &r.actor);
             r.actor.do_send(Shutdown);
             self.elb.forget(&r.tg);
+            self.checkpoint_locks.forget(&r.tg);
         }
         if without_finalizer(&b.obj).is_some() {
-            let (ops, obj) = (self.ops.clone(), b.obj.clone());
-            let _g = b.span.enter();
-            info!("targets deregistered; removing the finalizer");
-            actix::spawn(async move {
-                let ns = obj.namespace().unwrap_or_default();
-                ops.set_finalizer(&ns, &obj.name_any(), false).await;
-            });
+            {
+                let _g = b.span.enter();
+                info!("targets deregistered; removing the finalizer");
+            }
+            self.remove_finalizer(key);
         }
     }
 }

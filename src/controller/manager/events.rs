@@ -27,7 +27,10 @@ impl Handler<Watched<TargetGroupBinding>> for Manager {
                 }
                 self.reconcile(&key, ctx);
             }
-            Event::Delete(obj) => self.forget_binding(&object_key(&obj)),
+            Event::Delete(obj) => {
+                self.forget_binding(&object_key(&obj));
+                self.reconcile_refused(ctx);
+            }
             Event::Init | Event::InitDone => {}
         }
         if !was_synced && self.all_synced() {
@@ -43,6 +46,7 @@ impl Manager {
                 self.router.unbind(&r.service, &r.actor);
                 r.actor.do_send(Shutdown);
                 self.elb.forget(&r.tg);
+                self.checkpoint_locks.forget(&r.tg);
             }
         }
     }
