@@ -44,20 +44,73 @@ async fn tgsync_runs_with_the_shipped_rbac() {
     );
 }
 
+/// No AWS call before the finalizer: tgsync allowed everything but patching bindings (so it cannot add its
+/// finalizer) registers nothing, and says why.
+#[tokio::test]
+async fn no_target_is_registered_before_the_finalizer_is_on_the_binding() {
+    let ns = TestNamespace::create("tg-nofin");
+    let rbac = shipped_rbac();
+    let rule = r#"resources: ["targetgroupbindings"]
+    verbs: ["get", "list", "watch", "patch"]"#;
+    assert!(rbac.contains(rule), "deploy/rbac.yaml changed shape");
+    let narrowed = rbac
+        .replace(
+            rule,
+            r#"resources: ["targetgroupbindings"]
+    verbs: ["get", "list", "watch"]"#,
+        )
+        .replace("tgsync-leader-election", "tgsync-nopatch-leader-election")
+        .replace("name: tgsync\n", "name: tgsync-nopatch\n");
+    let kubeconfig = kubeconfig_with(&narrowed, "tgsync-nopatch");
+    let arn = create_target_group(&unique("nofin"), TargetTypeEnum::Ip).await;
+    ns.apply(&web(3, "ClusterIP"));
+    let tgsync = Tgsync::start_as(&ns.0, &kubeconfig);
+    ns.apply(&binding("web", &arn, "ip"));
+    poll_until(
+        "tgsync reports the finalizer it cannot add",
+        CONVERGE,
+        || tgsync.log_tail(),
+        || async {
+            let log = std::fs::read_to_string(&tgsync.log).map_err(|e| e.to_string())?;
+            if log.matches("adding the finalizer failed").count() >= 3 {
+                Ok(())
+            } else {
+                Err("not yet".into())
+            }
+        },
+    )
+    .await;
+    let have = targets(&arn).await.expect("describe");
+    assert!(
+        have.is_empty(),
+        "registered {have:?} without a finalizer on the binding"
+    );
+}
+
+fn shipped_rbac() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("deploy/rbac.yaml");
+    std::fs::read_to_string(path).expect("read deploy/rbac.yaml")
+}
+
 /// Applies `deploy/rbac.yaml` and writes a kubeconfig holding a token of its ServiceAccount.
 fn service_account_kubeconfig() -> PathBuf {
+    kubeconfig_with(&shipped_rbac(), "tgsync")
+}
+
+/// Applies `rbac` (whose objects live in tgsync-system) and writes a kubeconfig holding a token of its
+/// ServiceAccount `account`.
+fn kubeconfig_with(rbac: &str, account: &str) -> PathBuf {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     kubectl(
         &["apply", "-f", "-"],
         Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tgsync-system\n"),
     );
-    let rbac = repo.join("deploy/rbac.yaml");
-    kubectl(&["apply", "-f", rbac.to_str().expect("utf-8 path")], None);
+    kubectl(&["apply", "-f", "-"], Some(rbac));
     let token = kubectl(
         &[
             "create",
             "token",
-            "tgsync",
+            account,
             "-n",
             "tgsync-system",
             "--duration=1h",
