@@ -64,6 +64,7 @@ impl RunArgs {
             budget,
             aws: crate::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
+                ..Default::default()
             },
             namespace: self.namespace.clone(),
         })
