@@ -82,6 +82,7 @@ impl RunArgs {
             budget,
             aws: crate::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
+                ..Default::default()
             },
             namespace: self.namespace.clone(),
             kube_timeout: Duration::from_secs(self.kube_timeout_s.max(1)),

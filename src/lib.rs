@@ -1,4 +1,6 @@
 //! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
+#[cfg(test)]
+mod arb_json;
 pub mod aws;
 pub mod cli;
 pub mod controller;

@@ -1,6 +1,8 @@
 //! The TargetGroupBinding custom resource (`elbv2.k8s.aws/v1beta1`), schema-compatible with the AWS Load
 //! Balancer Controller's, its YAML rendering and the pure checks a binding must pass.
 
+#[cfg(test)]
+mod bad_input;
 mod binding;
 mod conditions;
 mod render;

@@ -102,7 +102,8 @@ pub(super) fn first_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IpAdd
     Ok(Option::<Addresses>::deserialize(d)?.and_then(|a| a.0))
 }
 
-/// `ports`: named port numbers; ports without a number ("all ports") are dropped, ELB needs one.
+/// `ports`: named port numbers; ports without a number ("all ports") or with one outside 1–65535 are
+/// dropped, ELB needs a real one.
 pub(super) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<[SlicePort]>, D::Error> {
     #[derive(serde::Deserialize)]
     struct RawPort {
@@ -115,7 +116,7 @@ pub(super) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<[SlicePort]>,
     Ok(raw
         .into_iter()
         .filter_map(|p| {
-            let port = u16::try_from(p.port?).ok()?;
+            let port = u16::try_from(p.port?).ok().filter(|&n| n != 0)?;
             Some(SlicePort { name: p.name, port })
         })
         .collect())

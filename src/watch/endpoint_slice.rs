@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn empty_and_odd_endpoints_are_tolerated() {
         let body = r#""addressType":"IPv6","endpoints":[{"addresses":[]},{"addresses":["fd00::1","fd00::2"],
-            "zone":"us-east-1a"}],"ports":[{"name":"http","port":80},{"name":"all"}]"#;
+            "zone":"us-east-1a"}],"ports":[{"name":"http","port":80},{"name":"all"},{"name":"zero","port":0},{"port":70000}]"#;
         let snap = slice_of(object(body).as_bytes())
             .to_snapshot(&mut ZoneInterner::new())
             .unwrap();

@@ -3,6 +3,8 @@
 //! The slim types decode straight from watch-event JSON and skip everything else without allocating,
 //! so a storm of slice updates costs a fraction of a full k8s-openapi decode.
 
+#[cfg(test)]
+mod bad_input;
 mod de;
 mod endpoint_slice;
 mod event;

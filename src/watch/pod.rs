@@ -36,7 +36,8 @@ pub struct SlimPodSpec {
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadinessGate {
-    /// The condition type the pod waits for.
+    /// The condition type the pod waits for (empty if missing or null, which the full decode tolerates too).
+    #[serde(default, deserialize_with = "de::null_default")]
     pub condition_type: String,
 }
 
@@ -54,11 +55,11 @@ pub struct SlimPodStatus {
 /// One pod condition, type and status.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct PodCondition {
-    /// `type`.
-    #[serde(rename = "type")]
+    /// `type` (empty if missing or null, as in the full decode).
+    #[serde(default, rename = "type", deserialize_with = "de::null_default")]
     pub kind: String,
     /// `True`, `False` or `Unknown`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_default")]
     pub status: String,
 }
 
@@ -128,6 +129,16 @@ mod tests {
         assert_eq!(pod.ip(), Some("10.0.0.7".parse().unwrap()));
         assert!(pod.condition_true("ContainersReady"));
         assert!(!pod.condition_true("Ready"));
+    }
+
+    #[test]
+    fn a_gate_or_condition_without_a_type_does_not_fail_the_pod() {
+        let json = r#"{"spec": {"readinessGates": [{"conditionType": null}, {},
+                                {"conditionType": "target-health.elbv2.k8s.aws/web"}]},
+                       "status": {"conditions": [{"type": null, "status": null}, {"type": "Ready", "status": "True"}]}}"#;
+        let pod: SlimPod = serde_json::from_str(json).unwrap();
+        assert_eq!(pod.gated_bindings().collect::<Vec<_>>(), ["web"]);
+        assert!(pod.condition_true("Ready"));
     }
 
     #[test]
