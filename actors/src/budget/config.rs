@@ -33,6 +33,9 @@ pub struct BudgetConfig {
     /// rebuilt after a delay longer than that spread (a stalled call, a clock running fast): 2 tokens in 10 s
     /// at 4/s.
     pub rate_margin: f64,
+    /// Most of a bucket's refill (and burst) Background requests may use, so resync describes never starve
+    /// the readiness-gate describes beside them. 0.5 by default.
+    pub background_share: f64,
     /// A request that has waited this long goes ahead of every other, so no target group starves.
     pub starvation_limit: Duration,
 }
@@ -59,6 +62,7 @@ impl Default for BudgetConfig {
             headroom: 0.0,
             burst_margin: 2,
             rate_margin: 0.05,
+            background_share: 0.5,
             starvation_limit: Duration::from_secs(120),
         }
     }
@@ -101,6 +105,16 @@ impl BudgetConfig {
                 .saturating_sub(self.burst_margin)
                 .max(1),
             per_second: b.per_second * keep * rate_keep,
+        }
+    }
+
+    /// What Background requests of a class may use at most: `background_share` of the effective bucket.
+    pub fn background(&self, class: ApiClass) -> BucketConfig {
+        let share = self.background_share.clamp(0.0, 1.0);
+        let b = self.effective(class);
+        BucketConfig {
+            burst: ((b.burst as f64 * share).floor() as u32).max(1),
+            per_second: b.per_second * share,
         }
     }
 }
