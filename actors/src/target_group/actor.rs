@@ -7,6 +7,10 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, error, warn};
 
+mod resync;
+
+use resync::ResyncState;
+
 use super::ledger::slot;
 use super::{CallOutcome, TargetGroupCore, TgConfig, TgReport, TgReporter};
 use crate::budget::{Acquire, ApiBudget, ApiClass, LastChange, Permit, Priority, Request};
@@ -71,6 +75,9 @@ pub struct TargetGroupActor<E: ElbTargets> {
     drains: Vec<oneshot::Sender<()>>,
     /// The quota state last reported, so a report goes once per change.
     quota_reported: Option<usize>,
+    resync: ResyncState,
+    /// Calls made so far: a resync whose describe overlapped one is discarded.
+    calls_started: u64,
     span: tracing::Span,
 }
 
@@ -88,6 +95,8 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             timer: None,
             drains: Vec::new(),
             quota_reported: None,
+            resync: ResyncState::default(),
+            calls_started: 0,
             span,
         }
     }
@@ -223,6 +232,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 "calling ELB"
             );
         }
+        self.calls_started += 1;
         let fut = match action {
             Action::Register => self.elb.register(&self.key, batch),
             Action::Deregister => self.elb.deregister(&self.key, batch),
@@ -306,10 +316,15 @@ fn backoff(cfg: &TgConfig, failures: u32, key: &TargetGroupKey) -> Duration {
 impl<E: ElbTargets> Actor for TargetGroupActor<E> {
     type Context = Context<Self>;
 
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.start_resync(ctx);
+    }
+
     fn stopped(&mut self, _: &mut Context<Self>) {
         if let Some((_, h)) = self.timer.take() {
             h.abort();
         }
+        self.stop_resync();
     }
 }
 

@@ -46,7 +46,7 @@ pub struct Completion {
 pub struct TargetGroupCore {
     config: TgConfig,
     contributions: Contributions,
-    ledger: Ledger,
+    pub(super) ledger: Ledger,
     probes: [VecDeque<Vec<Target>>; 2],
     probing: [FxHashSet<Target>; 2],
     window: Duration,

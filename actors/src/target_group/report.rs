@@ -35,6 +35,15 @@ pub enum TgReport {
         /// The target group.
         tg: TargetGroupKey,
     },
+    /// A periodic resync found ELB differing from what the actor had registered and repaired it.
+    Repaired {
+        /// The target group.
+        tg: TargetGroupKey,
+        /// Wanted targets ELB had lost, queued to register again.
+        registered: usize,
+        /// Unwanted targets ELB had already lost: the deregistrations owed for them are dropped.
+        deregistered: usize,
+    },
 }
 
 /// Where reports go.

@@ -347,3 +347,53 @@ fn a_quota_refusal_stops_registering_until_the_wanted_set_changes() {
     assert_eq!(c.over_quota(), None);
     assert_eq!(c.take_batch(Action::Register).len(), 3);
 }
+
+fn listed(ns: &[u32]) -> rustc_hash::FxHashSet<Target> {
+    ns.iter().map(|&n| t(n)).collect()
+}
+
+#[test]
+fn a_resync_registers_again_what_elb_lost_and_leaves_foreign_targets_alone() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    flush(&mut c, now, Action::Register);
+    // ELB lost 2 (deregistered by hand) and holds 50, which this group never registered.
+    let repair = c.resync(now, &listed(&[1, 3, 50]));
+    assert_eq!(repair.registered, 1);
+    assert_eq!(repair.deregistered, 0);
+    assert!(c.is_pending(Action::Register, &t(2)));
+    assert!(!c.is_pending(Action::Deregister, &t(50)), "not ours");
+    assert_eq!(flush(&mut c, now, Action::Register), vec![1]);
+    assert!(c.is_settled());
+    // Nothing drifted: nothing to do.
+    assert!(c.resync(now, &listed(&[1, 2, 3, 50])).is_empty());
+}
+
+#[test]
+fn a_resync_drops_a_deregistration_elb_already_made_and_keeps_one_it_did_not() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    flush(&mut c, now, Action::Register);
+    c.apply_slice(now, slice("a", &[1], &[2, 3]));
+    // 2 is gone from ELB already; 3 is still there and still owed its deregistration.
+    let repair = c.resync(now, &listed(&[1, 3]));
+    assert_eq!((repair.registered, repair.deregistered), (0, 1));
+    assert!(!c.is_pending(Action::Deregister, &t(2)));
+    assert!(c.is_pending(Action::Deregister, &t(3)));
+    assert_eq!(c.take_batch(Action::Deregister), vec![t(3)]);
+}
+
+#[test]
+fn a_resync_changes_nothing_while_a_call_is_in_flight() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
+    flush(&mut c, now, Action::Register);
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    assert_eq!(c.take_batch(Action::Register), vec![t(3)]);
+    // The describe may have been answered before the register landed: it proves nothing.
+    assert!(c.resync(now, &listed(&[])).is_empty());
+    assert_eq!(c.registered().count(), 2);
+}

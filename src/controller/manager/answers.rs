@@ -91,7 +91,9 @@ impl Handler<TgReport> for Manager {
                 actix::spawn(async move { ops.event(&obj, true, "InvalidTargets", note).await });
             }
             // Not wired to conditions and Events yet.
-            TgReport::QuotaExceeded { .. } | TgReport::WithinQuota { .. } => {}
+            TgReport::QuotaExceeded { .. }
+            | TgReport::WithinQuota { .. }
+            | TgReport::Repaired { .. } => {}
         }
     }
 }
