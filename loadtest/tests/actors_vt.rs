@@ -353,11 +353,12 @@ fn more_ready_endpoints_than_the_quota_fill_the_group_without_a_refused_call() {
         assert_eq!(quota_refusals(&model), 0);
         let calls = model.ledger_len();
         assert!(calls <= 6, "no calls spent on what cannot fit: {calls}");
+        // Once, when the 11th slice made it more than fits; not per slice or call after that.
         assert_eq!(
             *reports.borrow(),
             vec![TgReport::QuotaExceeded {
                 tg: tg.clone(),
-                wanted: 1200,
+                wanted: 1100,
                 limit: 1000
             }]
         );
@@ -403,12 +404,16 @@ fn a_quota_refusal_is_not_retried_until_the_wanted_set_changes() {
                 limit: ours
             })
         );
-        // A slice goes: its deregistration is made, and the room it frees is filled.
+        // A slice goes: its deregistration is made, and the change is worth one more try at most.
         actor.do_send(SliceUpdate(slice("ns/a", "0", [])));
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_secs(600)).await;
         let held = model.registered(&tg);
-        assert!(!held.contains(&Target::ip(ip(0), 80)));
-        assert_eq!(held.len(), 1000, "the group is full again");
-        assert!((5000..5100).all(|n| held.contains(&Target::ip(ip(n), 80))));
+        assert!((0..100).all(|n| !held.contains(&Target::ip(ip(n), 80))));
+        assert!(
+            (5000..5100).all(|n| held.contains(&Target::ip(ip(n), 80))),
+            "foreign targets stay"
+        );
+        assert!(held.len() <= 1000);
+        assert!(quota_refusals(&model) <= 2);
     });
 }
