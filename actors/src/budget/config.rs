@@ -29,9 +29,9 @@ pub struct BudgetConfig {
     /// phase with ours, so spending AWS's exact numbers lands on it short of a token now and then. Two tokens
     /// cover one token of refill phase plus latency spread up to one refill interval (250 ms at 4/s).
     pub burst_margin: u32,
-    /// Fraction of every bucket's rate never spent (0.05 by default): the reserve the burst margin keeps is
-    /// rebuilt after a delay longer than that spread (a stalled call, a clock running fast): 2 tokens in 10 s
-    /// at 4/s.
+    /// Fraction of every bucket's rate never spent (0.02 by default): it rebuilds the reserve the burst margin
+    /// keeps after a delay longer than that spread (a stalled call, a clock running fast), 2 tokens in 25 s at
+    /// 4/s. Small, because each percent is a percent longer to work through churn the bucket holds back.
     pub rate_margin: f64,
     /// Most of a bucket's refill (and burst) Background requests may use, so resync describes never starve
     /// the readiness-gate describes beside them. 0.5 by default.
@@ -61,7 +61,7 @@ impl Default for BudgetConfig {
             },
             headroom: 0.0,
             burst_margin: 2,
-            rate_margin: 0.05,
+            rate_margin: 0.02,
             background_share: 0.5,
             starvation_limit: Duration::from_secs(120),
         }
@@ -140,14 +140,14 @@ mod tests {
     fn the_default_margin_stays_below_aws_buckets_and_adds_to_the_headroom() {
         let b = BudgetConfig::default().effective(ApiClass::Targets);
         assert_eq!(b.burst, 18);
-        assert!((b.per_second - 3.8).abs() < 1e-9);
+        assert!((b.per_second - 3.92).abs() < 1e-9);
         let shared = BudgetConfig {
             headroom: 0.25,
             ..BudgetConfig::default()
         }
         .effective(ApiClass::Targets);
         assert_eq!(shared.burst, 13);
-        assert!((shared.per_second - 2.85).abs() < 1e-9);
+        assert!((shared.per_second - 2.94).abs() < 1e-9);
         // Never below one call.
         let lb = BudgetConfig::default().effective(ApiClass::LoadBalancers);
         assert_eq!(lb.burst, 8);

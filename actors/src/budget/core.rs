@@ -276,10 +276,10 @@ mod tests {
         for n in 0..=1000 {
             granted.extend(core.grant_ready(t0 + step * n));
         }
-        // Half of the effective bucket (38 burst, 9.5/s): 19 at once, then 4.75/s.
+        // Half of the effective bucket (38 burst, 9.8/s): 19 at once, then 4.9/s.
         let share = cfg.background(ApiClass::Describe);
-        assert_eq!((share.burst, share.per_second), (19, 4.75));
-        assert_eq!(granted.len(), 19 + 47);
+        assert_eq!((share.burst, share.per_second), (19, 4.9));
+        assert_eq!(granted.len(), 19 + 49);
         assert!(granted.iter().all(|id| bg.contains(id)));
         // The other half is there for a readiness-gate describe at once, however many resyncs wait.
         let later = t0 + Duration::from_secs(10);
