@@ -21,6 +21,10 @@ pub enum ElbError {
     /// ELB refused a target in the call (`InvalidTarget`): isolate it, report it, keep the rest going.
     #[error("invalid target: {0}")]
     InvalidTarget(String),
+    /// ELB refused the call because a quota would be exceeded (`TooManyTargets`,
+    /// `TooManyRegistrationsForTargetId`): the same call fails again until the wanted set changes.
+    #[error("ELB quota exceeded: {0}")]
+    QuotaExceeded(String),
     /// Anything else (network, 5xx, auth): retry with backoff.
     #[error("ELB call failed: {0}")]
     Other(String),

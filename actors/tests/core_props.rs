@@ -196,3 +196,90 @@ proptest! {
         prop_assert_eq!(registered, want);
     }
 }
+
+/// One call against an ELB that holds at most `quota` targets: applied, or refused for the quota as a whole.
+fn call_capped(
+    elb: &mut BTreeSet<Target>,
+    quota: usize,
+    dereg: bool,
+    batch: &[Target],
+) -> CallOutcome {
+    if dereg {
+        for t in batch {
+            elb.remove(t);
+        }
+        return CallOutcome::Applied;
+    }
+    let new = batch.iter().filter(|t| !elb.contains(t)).count();
+    if elb.len() + new > quota {
+        return CallOutcome::QuotaExceeded;
+    }
+    elb.extend(batch.iter().copied());
+    CallOutcome::Applied
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// With `max_targets` at ELB's quota, ELB never refuses a call, never holds an unwanted target once
+    /// settled, and holds as many wanted targets as fit; registrations over the quota wait without calls.
+    #[test]
+    fn over_quota_registers_what_fits_and_never_hits_the_quota(
+        quota in 0usize..10,
+        steps in prop::collection::vec(step(), 1..60),
+    ) {
+        let now = Instant::now();
+        let mut core = TargetGroupCore::new(TgConfig { max_per_call: 5, max_targets: quota, ..TgConfig::default() });
+        let mut elb: BTreeSet<Target> = BTreeSet::new();
+        let mut in_flight: BTreeMap<bool, Vec<Target>> = BTreeMap::new();
+        let mut last = LastSeen::new();
+        let finish = |core: &mut TargetGroupCore, elb: &mut BTreeSet<Target>, d: bool, b: Vec<Target>, retry: bool| {
+            let out = if retry { CallOutcome::Retry } else { call_capped(elb, quota, d, &b) };
+            core.complete(now, action(d), out);
+            out
+        };
+        for s in &steps {
+            match s {
+                Step::Snapshot(i, p, eps) => {
+                    core.apply_slice(now, snapshot(*i, *p, eps));
+                    last.insert(*i, (*p, eps.clone()));
+                }
+                Step::Edit(..) => {}
+                Step::Take(d) => {
+                    if !in_flight.contains_key(d) {
+                        let b = core.take_batch(action(*d));
+                        if !b.is_empty() {
+                            in_flight.insert(*d, b);
+                        }
+                    }
+                }
+                Step::Finish(d, o) => {
+                    if let Some(b) = in_flight.remove(d) {
+                        let out = finish(&mut core, &mut elb, *d, b, *o >= 2);
+                        prop_assert_ne!(out, CallOutcome::QuotaExceeded);
+                    }
+                }
+            }
+            prop_assert!(elb.len() <= quota);
+        }
+        for (d, b) in std::mem::take(&mut in_flight) {
+            prop_assert_ne!(finish(&mut core, &mut elb, d, b, false), CallOutcome::QuotaExceeded);
+        }
+        for _ in 0..100 {
+            for d in [true, false] {
+                let b = core.take_batch(action(d));
+                if !b.is_empty() {
+                    prop_assert_ne!(finish(&mut core, &mut elb, d, b, false), CallOutcome::QuotaExceeded);
+                }
+            }
+        }
+        let want = wanted(&last);
+        prop_assert!(elb.is_subset(&want), "nothing unwanted left: {:?} vs {:?}", elb, want);
+        prop_assert_eq!(elb.len(), want.len().min(quota));
+        prop_assert_eq!(core.over_quota().is_some(), want.len() > quota);
+        prop_assert_eq!(core.next_flush(Action::Register), None);
+        prop_assert_eq!(core.next_flush(Action::Deregister), None);
+        let registered: BTreeSet<Target> = core.registered().copied().collect();
+        prop_assert_eq!(registered, elb);
+    }
+}

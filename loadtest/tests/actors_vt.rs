@@ -302,3 +302,118 @@ fn drain_answers_once_every_registered_target_is_deregistered() {
         );
     });
 }
+
+/// One actor for `tg` with default batching, reporting into the returned list.
+fn quota_actor(
+    tg: &TargetGroupKey,
+    model: &ElbModel,
+) -> (Addr<TargetGroupActor<ElbModel>>, Rc<RefCell<Vec<TgReport>>>) {
+    let budget = ApiBudget::new(BudgetConfig::default()).start();
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let actor = TargetGroupActor::new(
+        tg.clone(),
+        TgConfig::default(),
+        Rc::new(model.clone()),
+        budget,
+    )
+    .with_reporter(Reports(reports.clone()).start().recipient())
+    .start();
+    (actor, reports)
+}
+
+fn quota_refusals(model: &ElbModel) -> usize {
+    model
+        .ledger()
+        .iter()
+        .filter(|c| matches!(&c.outcome, CallOutcome::Failed(m) if m.contains("TooManyTargets")))
+        .count()
+}
+
+#[test]
+fn more_ready_endpoints_than_the_quota_fill_the_group_without_a_refused_call() {
+    paused_system().block_on(async {
+        let tg = TargetGroupKey::new("tg");
+        let model = ElbModel::new(ModelConfig::default(), [tg.clone()]);
+        let (actor, reports) = quota_actor(&tg, &model);
+        for s in 0..12 {
+            actor.do_send(SliceUpdate(slice(
+                "ns/a",
+                &s.to_string(),
+                s * 100..s * 100 + 100,
+            )));
+        }
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        let lowest: std::collections::HashSet<Target> =
+            (0..1000).map(|n| Target::ip(ip(n), 80)).collect();
+        assert_eq!(
+            model.registered(&tg),
+            lowest,
+            "the lowest 1,000 fill the group"
+        );
+        assert_eq!(quota_refusals(&model), 0);
+        let calls = model.ledger_len();
+        assert!(calls <= 6, "no calls spent on what cannot fit: {calls}");
+        // Once, when the 11th slice made it more than fits; not per slice or call after that.
+        assert_eq!(
+            *reports.borrow(),
+            vec![TgReport::QuotaExceeded {
+                tg: tg.clone(),
+                wanted: 1100,
+                limit: 1000
+            }]
+        );
+        // Three slices go: deregistrations still flow, and the targets that were waiting take their place.
+        for s in 0..3 {
+            actor.do_send(SliceUpdate(slice("ns/a", &s.to_string(), [])));
+        }
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        let wanted: std::collections::HashSet<Target> =
+            (300..1200).map(|n| Target::ip(ip(n), 80)).collect();
+        assert_eq!(model.registered(&tg), wanted);
+        assert_eq!(quota_refusals(&model), 0);
+        assert_eq!(
+            reports.borrow().last(),
+            Some(&TgReport::WithinQuota { tg: tg.clone() })
+        );
+    });
+}
+
+#[test]
+fn a_quota_refusal_is_not_retried_until_the_wanted_set_changes() {
+    paused_system().block_on(async {
+        let tg = TargetGroupKey::new("tg");
+        let model = ElbModel::new(ModelConfig::default(), [tg.clone()]);
+        // Another cluster's targets share the group, so ELB refuses before `max_targets` is reached.
+        model.seed_registered(&tg, (5000..5100).map(|n| Target::ip(ip(n), 80)));
+        let (actor, reports) = quota_actor(&tg, &model);
+        for s in 0..10 {
+            actor.do_send(SliceUpdate(slice(
+                "ns/a",
+                &s.to_string(),
+                s * 100..s * 100 + 100,
+            )));
+        }
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(quota_refusals(&model), 1, "refused once, then left alone");
+        let ours = model.registered(&tg).len() - 100;
+        assert_eq!(
+            reports.borrow().last(),
+            Some(&TgReport::QuotaExceeded {
+                tg: tg.clone(),
+                wanted: 1000,
+                limit: ours
+            })
+        );
+        // A slice goes: its deregistration is made, and the change is worth one more try at most.
+        actor.do_send(SliceUpdate(slice("ns/a", "0", [])));
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        let held = model.registered(&tg);
+        assert!((0..100).all(|n| !held.contains(&Target::ip(ip(n), 80))));
+        assert!(
+            (5000..5100).all(|n| held.contains(&Target::ip(ip(n), 80))),
+            "foreign targets stay"
+        );
+        assert!(held.len() <= 1000);
+        assert!(quota_refusals(&model) <= 2);
+    });
+}

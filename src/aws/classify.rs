@@ -1,6 +1,7 @@
 use tgsync_actors::elb::ElbError;
 
 /// Classifies an ELBv2 error by its code: `Throttling` → throttled, `TargetGroupNotFound`, `InvalidTarget`,
+/// the per-target-group quotas (`TooManyTargets`, `TooManyRegistrationsForTargetId`) → quota exceeded,
 /// anything else (network, auth, 5xx, no code at all) → other.
 pub fn classify(code: Option<&str>, message: impl Into<String>) -> ElbError {
     let message = message.into();
@@ -8,6 +9,9 @@ pub fn classify(code: Option<&str>, message: impl Into<String>) -> ElbError {
         Some("Throttling") => ElbError::Throttled,
         Some("TargetGroupNotFound") => ElbError::TargetGroupNotFound(message),
         Some("InvalidTarget") => ElbError::InvalidTarget(message),
+        Some(code @ ("TooManyTargets" | "TooManyRegistrationsForTargetId")) => {
+            ElbError::QuotaExceeded(format!("{code}: {message}"))
+        }
         Some(code) => ElbError::Other(format!("{code}: {message}")),
         None => ElbError::Other(message),
     }
@@ -30,6 +34,23 @@ mod tests {
         assert_eq!(
             classify(Some("InvalidTarget"), "bad ip"),
             ElbError::InvalidTarget("bad ip".into())
+        );
+    }
+
+    #[test]
+    fn target_quotas_are_quota_errors_not_transient_ones() {
+        assert_eq!(
+            classify(Some("TooManyTargets"), "limit reached"),
+            ElbError::QuotaExceeded("TooManyTargets: limit reached".into())
+        );
+        assert_eq!(
+            classify(Some("TooManyRegistrationsForTargetId"), "too many"),
+            ElbError::QuotaExceeded("TooManyRegistrationsForTargetId: too many".into())
+        );
+        // Other `TooMany*` quotas are not about targets; they stay "other" until something handles them.
+        assert_eq!(
+            classify(Some("TooManyTargetGroups"), "x"),
+            ElbError::Other("TooManyTargetGroups: x".into())
         );
     }
 

@@ -2,6 +2,7 @@ use tokio::time::Instant;
 
 use std::cmp::Reverse;
 
+use super::allowance::Allowance;
 use super::{ApiClass, Bucket, BudgetConfig, Priority, Request, RequestId};
 
 struct Waiting {
@@ -12,10 +13,13 @@ struct Waiting {
 /// Decides which waiting request gets the next token of each bucket. Pure: callers pass the time in.
 ///
 /// Order inside a bucket: a request that has waited past the starvation limit first (oldest first), then by
-/// priority, then the requester that has been quiet longest, then arrival order.
+/// priority, then the requester that has been quiet longest, then arrival order. Background requests also
+/// need a token of their class's allowance (`background_share` of the bucket), starving or not.
 pub struct BudgetCore {
     config: BudgetConfig,
     buckets: Vec<Bucket>,
+    allowances: Vec<Allowance>,
+    background: Vec<usize>,
     queues: Vec<Vec<Waiting>>,
     next_token: Vec<Option<Instant>>,
     next_id: u64,
@@ -29,7 +33,13 @@ impl BudgetCore {
             .iter()
             .map(|&c| Bucket::new(config.effective(c), now))
             .collect();
+        let allowances = ApiClass::ALL
+            .iter()
+            .map(|&c| Allowance::new(config.background(c), now))
+            .collect();
         BudgetCore {
+            background: vec![0; ApiClass::ALL.len()],
+            allowances,
             config,
             buckets,
             queues: ApiClass::ALL.iter().map(|_| Vec::new()).collect(),
@@ -48,14 +58,22 @@ impl BudgetCore {
     pub fn submit(&mut self, request: Request) -> RequestId {
         self.next_id += 1;
         let id = RequestId(self.next_id);
-        self.queues[request.class.index()].push(Waiting { id, request });
+        let i = request.class.index();
+        if request.priority == Priority::Background {
+            self.background[i] += 1;
+        }
+        self.queues[i].push(Waiting { id, request });
         id
     }
 
     /// Forgets a request whose requester went away, so no token is spent on it.
     pub fn cancel(&mut self, id: RequestId) {
-        for q in &mut self.queues {
-            q.retain(|w| w.id != id);
+        for (i, q) in self.queues.iter_mut().enumerate() {
+            if let Some(pos) = q.iter().position(|w| w.id == id) {
+                if q.remove(pos).request.priority == Priority::Background {
+                    self.background[i] -= 1;
+                }
+            }
         }
     }
 
@@ -77,6 +95,13 @@ impl BudgetCore {
             self.next_token[i] = None;
             let mut ordered = false;
             while !self.queues[i].is_empty() {
+                let background_ok = self.allowances[i].ready(now);
+                let foreground = self.queues[i].len() > self.background[i];
+                if let (false, Err(at)) = (foreground, background_ok) {
+                    // Only Background requests wait and their share is spent: keep the bucket's token.
+                    self.next_token[i] = Some(at);
+                    break;
+                }
                 match self.buckets[i].try_take(now) {
                     Ok(()) => {
                         // Nothing a rank depends on moves while tokens are handed out, so one sort serves
@@ -85,7 +110,18 @@ impl BudgetCore {
                             self.order(i, now);
                             ordered = true;
                         }
-                        if let Some(w) = self.queues[i].pop() {
+                        let q = &mut self.queues[i];
+                        let pick = if background_ok.is_ok() {
+                            q.len().checked_sub(1)
+                        } else {
+                            q.iter()
+                                .rposition(|w| w.request.priority != Priority::Background)
+                        };
+                        if let Some(w) = pick.map(|p| q.remove(p)) {
+                            if w.request.priority == Priority::Background {
+                                self.allowances[i].take();
+                                self.background[i] -= 1;
+                            }
                             out.push(w.id);
                         }
                         self.granted[i] += 1;
@@ -141,6 +177,9 @@ mod tests {
                 per_second: 1.0,
             },
             starvation_limit: Duration::from_secs(starvation),
+            // Exact one-second tokens keep these tests about order, not about the margin.
+            burst_margin: 0,
+            rate_margin: 0.0,
             ..BudgetConfig::default()
         }
     }
@@ -214,6 +253,64 @@ mod tests {
         }
         assert_eq!(served, ids);
         assert_eq!(core.granted(ApiClass::Targets), 5);
+    }
+
+    fn describe(priority: Priority, at: Instant) -> Request {
+        Request {
+            class: ApiClass::Describe,
+            ..req(priority, at, at)
+        }
+    }
+
+    #[test]
+    fn background_requests_use_at_most_their_share_of_the_bucket() {
+        let t0 = Instant::now();
+        let cfg = BudgetConfig::default();
+        let mut core = BudgetCore::new(cfg.clone(), t0);
+        let bg: Vec<_> = (0..400)
+            .map(|_| core.submit(describe(Priority::Background, t0)))
+            .collect();
+        let mut granted = Vec::new();
+        // Ten seconds, well past the starvation limit's reach too: starving does not lift the share.
+        let step = Duration::from_millis(10);
+        for n in 0..=1000 {
+            granted.extend(core.grant_ready(t0 + step * n));
+        }
+        // Half of the effective bucket (38 burst, 9.8/s): 19 at once, then 4.9/s.
+        let share = cfg.background(ApiClass::Describe);
+        assert_eq!((share.burst, share.per_second), (19, 4.9));
+        assert_eq!(granted.len(), 19 + 49);
+        assert!(granted.iter().all(|id| bg.contains(id)));
+        // The other half is there for a readiness-gate describe at once, however many resyncs wait.
+        let later = t0 + Duration::from_secs(10);
+        let gate = core.submit(describe(Priority::Normal, later));
+        assert_eq!(core.grant_ready(later), vec![gate]);
+    }
+
+    #[test]
+    fn normal_requests_are_served_while_background_ones_wait_for_their_share() {
+        let t0 = Instant::now();
+        let mut core = BudgetCore::new(BudgetConfig::default(), t0);
+        let t1 = t0 + Duration::from_secs(600);
+        // Starving Background requests (waiting since t0) that have spent their share...
+        for _ in 0..19 {
+            core.submit(describe(Priority::Background, t0));
+        }
+        assert_eq!(core.grant_ready(t1).len(), 19);
+        let waiting: Vec<_> = (0..5)
+            .map(|_| core.submit(describe(Priority::Background, t0)))
+            .collect();
+        let gates: Vec<_> = (0..3)
+            .map(|_| core.submit(describe(Priority::Normal, t1)))
+            .collect();
+        // ...do not take the tokens left for the gates, and the next one comes when their share refills.
+        let mut got = core.grant_ready(t1);
+        got.sort();
+        assert_eq!(got, gates);
+        let next = core.next_wake().expect("background still waits");
+        assert!(next > t1);
+        assert_eq!(core.grant_ready(next).len(), 1);
+        assert_eq!(core.waiting(ApiClass::Describe), waiting.len() - 1);
     }
 
     #[test]

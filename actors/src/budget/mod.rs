@@ -4,6 +4,7 @@
 //! sleeps on tokio time until the next token, and answers `Acquire` requests with a permit.
 
 mod actor;
+mod allowance;
 mod bucket;
 mod config;
 mod core;

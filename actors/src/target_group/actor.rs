@@ -7,6 +7,10 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, error, warn};
 
+mod resync;
+
+use resync::ResyncState;
+
 use super::ledger::slot;
 use super::{CallOutcome, TargetGroupCore, TgConfig, TgReport, TgReporter};
 use crate::budget::{Acquire, ApiBudget, ApiClass, LastChange, Permit, Priority, Request};
@@ -69,6 +73,11 @@ pub struct TargetGroupActor<E: ElbTargets> {
     slots: [Slot; 2],
     timer: Option<(Instant, JoinHandle<()>)>,
     drains: Vec<oneshot::Sender<()>>,
+    /// The quota state last reported, so a report goes once per change.
+    quota_reported: Option<usize>,
+    resync: ResyncState,
+    /// Calls made so far: a resync whose describe overlapped one is discarded.
+    calls_started: u64,
     span: tracing::Span,
 }
 
@@ -85,6 +94,9 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             slots: Default::default(),
             timer: None,
             drains: Vec::new(),
+            quota_reported: None,
+            resync: ResyncState::default(),
+            calls_started: 0,
             span,
         }
     }
@@ -140,6 +152,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             }
             Some(_) => {}
         }
+        self.report_quota();
         if !self.drains.is_empty()
             && self.core.is_settled()
             && self.core.registered().next().is_none()
@@ -147,6 +160,28 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             for d in self.drains.drain(..) {
                 let _ = d.send(());
             }
+        }
+    }
+
+    /// Tells the owner when the target group starts or stops wanting more targets than it may hold.
+    fn report_quota(&mut self) {
+        let now = self.core.over_quota();
+        if now == self.quota_reported {
+            return;
+        }
+        self.quota_reported = now;
+        let tg = self.key.clone();
+        let report = match now {
+            Some(limit) => {
+                let wanted = self.core.wanted_len();
+                let _g = self.span.enter();
+                warn!(wanted, limit, "more targets wanted than the target group may hold; the lowest that fit are registered");
+                TgReport::QuotaExceeded { tg, wanted, limit }
+            }
+            None => TgReport::WithinQuota { tg },
+        };
+        if let Some(r) = &self.reporter {
+            r.do_send(report);
         }
     }
 
@@ -197,6 +232,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 "calling ELB"
             );
         }
+        self.calls_started += 1;
         let fut = match action {
             Action::Register => self.elb.register(&self.key, batch),
             Action::Deregister => self.elb.deregister(&self.key, batch),
@@ -215,6 +251,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             Err(ElbError::Throttled | ElbError::Other(_)) => CallOutcome::Retry,
             Err(ElbError::InvalidTarget(_)) => CallOutcome::Rejected,
             Err(ElbError::TargetGroupNotFound(_)) => CallOutcome::Gone,
+            Err(ElbError::QuotaExceeded(_)) => CallOutcome::QuotaExceeded,
         };
         let done = self.core.complete(now, action, outcome);
         let _g = self.span.enter();
@@ -232,6 +269,12 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             }
             Err(ElbError::InvalidTarget(msg)) => {
                 warn!(action = action.as_str(), error = %msg, "ELB refused a target; isolating it");
+            }
+            Err(ElbError::QuotaExceeded(msg)) => {
+                // Not retried: the same call would fail again. The limit it taught the core is reported below.
+                self.slots[i].failures = 0;
+                self.slots[i].backoff_until = None;
+                warn!(action = action.as_str(), error = %msg, "ELB quota reached; registrations wait until the wanted set changes");
             }
             Err(ElbError::TargetGroupNotFound(msg)) => {
                 error!(error = %msg, "target group not found; no more calls for it");
@@ -273,10 +316,15 @@ fn backoff(cfg: &TgConfig, failures: u32, key: &TargetGroupKey) -> Duration {
 impl<E: ElbTargets> Actor for TargetGroupActor<E> {
     type Context = Context<Self>;
 
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.start_resync(ctx);
+    }
+
     fn stopped(&mut self, _: &mut Context<Self>) {
         if let Some((_, h)) = self.timer.take() {
             h.abort();
         }
+        self.stop_resync();
     }
 }
 

@@ -19,6 +19,12 @@ pub struct TgConfig {
     pub backoff: Duration,
     /// The longest retry delay.
     pub max_backoff: Duration,
+    /// Most targets this actor keeps registered: AWS's 1,000 per target group by default. Past it, wanted
+    /// targets already registered stay and the lowest of the rest (in `Target` order) fill what is left.
+    pub max_targets: usize,
+    /// How often the actor reads its target group back (DescribeTargetHealth, a Background permit) and
+    /// repairs what drifted; each group at its own offset inside the period. `None`: never.
+    pub sync_period: Option<Duration>,
 }
 
 impl Default for TgConfig {
@@ -30,6 +36,8 @@ impl Default for TgConfig {
             port_name: None,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            max_targets: 1000,
+            sync_period: None,
         }
     }
 }

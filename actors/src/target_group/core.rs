@@ -27,6 +27,8 @@ pub enum CallOutcome {
     Rejected,
     /// The target group does not exist.
     Gone,
+    /// ELB refused the call for a quota (too many targets): no retry until the wanted set changes.
+    QuotaExceeded,
 }
 
 /// What the shell must report after a completion.
@@ -44,11 +46,14 @@ pub struct Completion {
 pub struct TargetGroupCore {
     config: TgConfig,
     contributions: Contributions,
-    ledger: Ledger,
+    pub(super) ledger: Ledger,
     probes: [VecDeque<Vec<Target>>; 2],
     probing: [FxHashSet<Target>; 2],
     window: Duration,
     gone: bool,
+    /// How many of our targets ELB took before it refused more (foreign targets share the quota); forgotten
+    /// when the wanted set changes, so a change is worth one more try.
+    learned_limit: Option<usize>,
 }
 
 impl TargetGroupCore {
@@ -62,6 +67,7 @@ impl TargetGroupCore {
             probes: Default::default(),
             probing: Default::default(),
             gone: false,
+            learned_limit: None,
         }
     }
 
@@ -76,7 +82,7 @@ impl TargetGroupCore {
         let port = snap.port_for(self.config.port_name.as_deref());
         DIFF.with_borrow_mut(|diff| {
             self.contributions.apply_slice(snap, port, diff);
-            count(&mut self.ledger, diff, now)
+            self.counted(diff, now)
         })
     }
 
@@ -84,15 +90,55 @@ impl TargetGroupCore {
     pub fn apply_source(&mut self, now: Instant, key: &SliceKey, targets: Vec<Target>) -> bool {
         DIFF.with_borrow_mut(|diff| {
             self.contributions.replace(key, targets, diff);
-            count(&mut self.ledger, diff, now)
+            self.counted(diff, now)
         })
+    }
+
+    fn counted(&mut self, diff: &mut SliceDiff, now: Instant) -> bool {
+        let changed = count(&mut self.ledger, diff, now);
+        if changed {
+            self.learned_limit = None;
+        }
+        changed
     }
 
     /// Marks targets as already registered (found in ELB at start-up and owned by us).
     pub fn adopt_registered(&mut self, now: Instant, targets: impl IntoIterator<Item = Target>) {
         for t in targets {
-            self.ledger.table.entry(t).registered = true;
+            self.ledger.table.set_registered(t, true);
             self.ledger.recheck(t, now, true);
+        }
+    }
+
+    /// Most of our targets ELB holds now: `max_targets`, or fewer once ELB refused more.
+    pub fn target_limit(&self) -> usize {
+        self.learned_limit
+            .map_or(self.config.max_targets, |l| l.min(self.config.max_targets))
+    }
+
+    /// Targets that may still be registered without passing the limit (those in flight count as held).
+    fn room(&self) -> usize {
+        let held = self.ledger.table.registered_count()
+            + self.ledger.waits.inflight[slot(Action::Register)].len();
+        self.target_limit().saturating_sub(held)
+    }
+
+    /// `Some(limit)` while more targets are wanted than the limit lets ELB hold: the extra ones wait.
+    pub fn over_quota(&self) -> Option<usize> {
+        let limit = self.target_limit();
+        (self.ledger.table.wanted_count() > limit).then_some(limit)
+    }
+
+    /// How many distinct targets are wanted.
+    pub fn wanted_len(&self) -> usize {
+        self.ledger.table.wanted_count()
+    }
+
+    /// Most targets the next batch for `action` may carry.
+    fn batch_cap(&self, action: Action) -> usize {
+        match action {
+            Action::Register => self.config.max_per_call.min(self.room()),
+            Action::Deregister => self.config.max_per_call,
         }
     }
 
@@ -106,10 +152,13 @@ impl TargetGroupCore {
         {
             return None;
         }
+        let cap = self.batch_cap(action);
+        if cap == 0 {
+            // Over quota: nothing fits until a deregistration frees room or the wanted set changes.
+            return None;
+        }
         let opened = self.ledger.waits.pending[i].opened_at()?;
-        if self.ledger.waits.pending[i].len() >= self.config.max_per_call
-            || !self.probes[i].is_empty()
-        {
+        if self.ledger.waits.pending[i].len() >= cap || !self.probes[i].is_empty() {
             return Some(opened);
         }
         Some(opened + self.window)
@@ -147,10 +196,14 @@ impl TargetGroupCore {
             batch = self.ledger.take_listed(action, &probe);
         }
         if batch.is_empty() {
+            let cap = self.batch_cap(action);
+            // When not all that waits fits, the lowest targets go, so which ones fill the group does not
+            // depend on the order endpoints arrived in.
+            let lowest = action == Action::Register && cap < self.pending_len(action);
             let probing = &self.probing[i];
             batch = self
                 .ledger
-                .take(action, self.config.max_per_call, |t| probing.contains(t));
+                .take(action, cap, lowest, |t| probing.contains(t));
         }
         let out = batch.iter().map(|(t, _)| *t).collect();
         self.ledger.waits.inflight[i].extend(batch);
@@ -166,7 +219,9 @@ impl TargetGroupCore {
         match outcome {
             CallOutcome::Applied => {
                 for &(t, _) in &batch {
-                    self.ledger.table.entry(t).registered = action == Action::Register;
+                    self.ledger
+                        .table
+                        .set_registered(t, action == Action::Register);
                 }
             }
             CallOutcome::Rejected if batch.len() == 1 => {
@@ -177,7 +232,7 @@ impl TargetGroupCore {
                         done.rejected.push(t);
                     }
                     // ELB does not know the target: it is not registered, which is what we wanted.
-                    Action::Deregister => self.ledger.table.entry(t).registered = false,
+                    Action::Deregister => self.ledger.table.set_registered(t, false),
                 }
             }
             CallOutcome::Rejected => {
@@ -189,7 +244,12 @@ impl TargetGroupCore {
                     self.probes[i].push_back(half.to_vec());
                 }
             }
-            CallOutcome::Retry => {}
+            CallOutcome::QuotaExceeded if action == Action::Register => {
+                // ELB holds no more of ours than it does now (foreign targets may share the quota).
+                let limit = self.ledger.table.registered_count();
+                self.learned_limit = Some(limit);
+            }
+            CallOutcome::Retry | CallOutcome::QuotaExceeded => {}
             CallOutcome::Gone => {
                 self.gone = true;
                 done.gone = true;

@@ -79,16 +79,21 @@ impl Ledger {
         }
     }
 
-    /// Takes up to `max` targets waiting for `action` that `skip` does not hold back, oldest first. A target
-    /// in flight the other way waits: two calls for one target racing in ELB could land in either order.
+    /// Takes up to `max` targets waiting for `action` that `skip` does not hold back, oldest first (`lowest`:
+    /// lowest first). A target in flight the other way waits: two calls for one target racing in ELB could
+    /// land in either order.
     pub fn take(
         &mut self,
         action: Action,
         max: usize,
+        lowest: bool,
         skip: impl Fn(&Target) -> bool,
     ) -> Vec<(Target, Instant)> {
         let i = slot(action);
-        let waiting = self.waiting(action);
+        let mut waiting = self.waiting(action);
+        if lowest {
+            waiting.sort_unstable_by_key(|&(t, _)| t);
+        }
         let theirs = &self.waits.inflight[1 - i];
         let (mut batch, mut rest) = (Vec::new(), Vec::new());
         for (t, since) in waiting {
@@ -133,14 +138,15 @@ impl Ledger {
         waiting
     }
 
-    /// Marks `batch` as no longer waiting and queues `rest` (oldest first) for the next take.
+    /// Marks `batch` as no longer waiting and queues `rest` for the next take.
     fn taken(&mut self, action: Action, batch: &[(Target, Instant)], rest: &[(Target, Instant)]) {
         for (t, _) in batch {
             self.table.entry(*t).pending = None;
         }
         let i = slot(action);
         self.waits.queue[i] = rest.iter().map(|(t, _)| *t).collect();
-        self.waits.pending[i].taken(batch.len(), rest.first().map(|&(_, since)| since));
+        let oldest = rest.iter().map(|&(_, since)| since).min();
+        self.waits.pending[i].taken(batch.len(), oldest);
     }
 }
 
@@ -209,7 +215,7 @@ mod tests {
         // A registered target that goes and comes back (a deregistration opened and cancelled) on every
         // step, and a new one wanted each time, with no call ever taking from the queues.
         l.apply(Delta::Add(t(0)), now);
-        l.table.entry(t(0)).registered = true;
+        l.table.set_registered(t(0), true);
         l.recheck(t(0), now, false);
         for n in 1..10_000 {
             l.apply(Delta::Remove(t(0)), now);
@@ -224,11 +230,13 @@ mod tests {
         );
         // Nothing that waits was dropped.
         let waiting: Vec<_> = l
-            .take(Action::Register, usize::MAX, |_| false)
+            .take(Action::Register, usize::MAX, false, |_| false)
             .into_iter()
             .map(|(t, _)| t)
             .collect();
         assert_eq!(waiting.len(), 50);
-        assert!(l.take(Action::Deregister, usize::MAX, |_| false).is_empty());
+        assert!(l
+            .take(Action::Deregister, usize::MAX, false, |_| false)
+            .is_empty());
     }
 }

@@ -7,6 +7,7 @@ mod core;
 mod ledger;
 mod pending;
 mod report;
+mod resync;
 mod router;
 mod slice_diff;
 mod table;
@@ -16,6 +17,7 @@ pub use config::TgConfig;
 use contributions::Contributions;
 pub use core::{CallOutcome, Completion, TargetGroupCore};
 pub use report::{TgReport, TgReporter};
+pub use resync::Repair;
 pub use router::Router;
 
 #[cfg(test)]

@@ -20,6 +20,30 @@ pub enum TgReport {
         /// ELB's message.
         message: String,
     },
+    /// More targets are wanted than the target group may hold; the lowest that fit are registered, the rest
+    /// wait. Sent when this starts and when the limit moves, not per call.
+    QuotaExceeded {
+        /// The target group.
+        tg: TargetGroupKey,
+        /// Distinct targets wanted when this was sent.
+        wanted: usize,
+        /// Most of this actor's targets the group holds (`max_targets`, or fewer once ELB refused more).
+        limit: usize,
+    },
+    /// Everything wanted fits again after a `QuotaExceeded`.
+    WithinQuota {
+        /// The target group.
+        tg: TargetGroupKey,
+    },
+    /// A periodic resync found ELB differing from what the actor had registered and repaired it.
+    Repaired {
+        /// The target group.
+        tg: TargetGroupKey,
+        /// Wanted targets ELB had lost, queued to register again.
+        registered: usize,
+        /// Unwanted targets ELB had already lost: the deregistrations owed for them are dropped.
+        deregistered: usize,
+    },
 }
 
 /// Where reports go.

@@ -33,6 +33,9 @@ impl Known {
 #[derive(Default)]
 pub(crate) struct TargetTable {
     known: FxHashMap<Target, Known>,
+    /// Targets wanted, and targets ELB holds: kept as counts so the quota check costs no pass over the table.
+    wanted_count: usize,
+    registered_count: usize,
 }
 
 impl TargetTable {
@@ -40,6 +43,9 @@ impl TargetTable {
     pub fn want(&mut self, t: Target) -> Option<&mut Known> {
         let k = self.known.entry(t).or_default();
         k.wanted += 1;
+        if k.wanted == 1 {
+            self.wanted_count += 1;
+        }
         (k.wanted == 1).then_some(k)
     }
 
@@ -47,12 +53,38 @@ impl TargetTable {
     pub fn unwant(&mut self, t: &Target) -> Option<&mut Known> {
         let k = self.known.get_mut(t)?;
         k.wanted = k.wanted.checked_sub(1)?;
+        if k.wanted == 0 {
+            self.wanted_count -= 1;
+        }
         (k.wanted == 0).then_some(k)
     }
 
     /// `t`'s entry, made if missing.
     pub fn entry(&mut self, t: Target) -> &mut Known {
         self.known.entry(t).or_default()
+    }
+
+    /// Records whether ELB holds `t`.
+    pub fn set_registered(&mut self, t: Target, registered: bool) {
+        let k = self.known.entry(t).or_default();
+        if k.registered != registered {
+            k.registered = registered;
+            if registered {
+                self.registered_count += 1;
+            } else {
+                self.registered_count -= 1;
+            }
+        }
+    }
+
+    /// How many distinct targets are wanted.
+    pub fn wanted_count(&self) -> usize {
+        self.wanted_count
+    }
+
+    /// How many targets ELB holds, as far as confirmed calls tell.
+    pub fn registered_count(&self) -> usize {
+        self.registered_count
     }
 
     /// `t`'s entry, if any.

@@ -264,3 +264,136 @@ fn only_the_bound_port_is_registered() {
         vec![Target::ip(ip(1), 9090)]
     );
 }
+
+fn capped(max_targets: usize) -> TargetGroupCore {
+    TargetGroupCore::new(TgConfig {
+        max_targets,
+        ..TgConfig::default()
+    })
+}
+
+/// Sends every batch of `action` the core has, applying each, and returns the targets in order.
+fn sent(c: &mut TargetGroupCore, now: Instant, action: Action) -> Vec<Target> {
+    let mut out = Vec::new();
+    loop {
+        let b = c.take_batch(action);
+        if b.is_empty() {
+            return out;
+        }
+        out.extend(b);
+        c.complete(now, action, CallOutcome::Applied);
+    }
+}
+
+#[test]
+fn past_max_targets_the_lowest_fill_the_group_and_the_rest_wait_without_calls() {
+    let now = Instant::now();
+    let mut c = capped(3);
+    // Arrival order does not decide who gets in: the lowest targets do.
+    c.apply_slice(now, slice("a", &[9, 4, 7, 2, 5], &[]));
+    let mut got = sent(&mut c, now, Action::Register);
+    got.sort();
+    assert_eq!(got, vec![t(2), t(4), t(5)]);
+    assert_eq!(c.over_quota(), Some(3));
+    assert_eq!(c.pending_len(Action::Register), 2, "7 and 9 still wait");
+    assert_eq!(c.next_flush(Action::Register), None, "no call while full");
+    // A lower target arriving does not displace a registered one.
+    c.apply_slice(now, slice("a", &[9, 4, 7, 2, 5, 1], &[]));
+    assert_eq!(c.next_flush(Action::Register), None);
+    assert!(c.take_batch(Action::Register).is_empty());
+}
+
+#[test]
+fn a_deregistration_frees_room_for_the_lowest_waiting_target() {
+    let now = Instant::now();
+    let mut c = capped(3);
+    c.apply_slice(now, slice("a", &[1, 2, 3, 8, 6], &[]));
+    sent(&mut c, now, Action::Register);
+    // 2 terminates: deregistrations still go while the group is full, then 6 (not 8) takes its place.
+    c.apply_slice(now, slice("a", &[1, 3, 8, 6], &[2]));
+    assert!(c.next_flush(Action::Register).is_none());
+    assert_eq!(sent(&mut c, now, Action::Deregister), vec![t(2)]);
+    assert!(c.next_flush(Action::Register).is_some());
+    assert_eq!(sent(&mut c, now, Action::Register), vec![t(6)]);
+    let mut held: Vec<Target> = c.registered().copied().collect();
+    held.sort();
+    assert_eq!(held, vec![t(1), t(3), t(6)]);
+    // Enough pods go that everything fits again.
+    c.apply_slice(now, slice("a", &[1, 8], &[]));
+    assert_eq!(c.over_quota(), None);
+    sent(&mut c, now, Action::Deregister);
+    sent(&mut c, now, Action::Register);
+    assert!(c.is_settled());
+    assert_eq!(c.registered().count(), 2);
+}
+
+#[test]
+fn a_quota_refusal_stops_registering_until_the_wanted_set_changes() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
+    sent(&mut c, now, Action::Register);
+    // ELB is fuller than we know (foreign targets): it refuses the next registration.
+    c.apply_slice(now, slice("a", &[1, 2, 3, 4], &[]));
+    assert_eq!(c.take_batch(Action::Register).len(), 2);
+    c.complete(now, Action::Register, CallOutcome::QuotaExceeded);
+    assert_eq!(c.target_limit(), 2);
+    assert_eq!(c.over_quota(), Some(2));
+    assert_eq!(c.next_flush(Action::Register), None, "not retried");
+    assert!(c.take_batch(Action::Register).is_empty());
+    // A change is worth one more try.
+    c.apply_slice(now, slice("a", &[1, 2, 3, 4, 5], &[]));
+    assert_eq!(c.target_limit(), TgConfig::default().max_targets);
+    assert_eq!(c.over_quota(), None);
+    assert_eq!(c.take_batch(Action::Register).len(), 3);
+}
+
+fn listed(ns: &[u32]) -> rustc_hash::FxHashSet<Target> {
+    ns.iter().map(|&n| t(n)).collect()
+}
+
+#[test]
+fn a_resync_registers_again_what_elb_lost_and_leaves_foreign_targets_alone() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    flush(&mut c, now, Action::Register);
+    // ELB lost 2 (deregistered by hand) and holds 50, which this group never registered.
+    let repair = c.resync(now, &listed(&[1, 3, 50]));
+    assert_eq!(repair.registered, 1);
+    assert_eq!(repair.deregistered, 0);
+    assert!(c.is_pending(Action::Register, &t(2)));
+    assert!(!c.is_pending(Action::Deregister, &t(50)), "not ours");
+    assert_eq!(flush(&mut c, now, Action::Register), vec![1]);
+    assert!(c.is_settled());
+    // Nothing drifted: nothing to do.
+    assert!(c.resync(now, &listed(&[1, 2, 3, 50])).is_empty());
+}
+
+#[test]
+fn a_resync_drops_a_deregistration_elb_already_made_and_keeps_one_it_did_not() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    flush(&mut c, now, Action::Register);
+    c.apply_slice(now, slice("a", &[1], &[2, 3]));
+    // 2 is gone from ELB already; 3 is still there and still owed its deregistration.
+    let repair = c.resync(now, &listed(&[1, 3]));
+    assert_eq!((repair.registered, repair.deregistered), (0, 1));
+    assert!(!c.is_pending(Action::Deregister, &t(2)));
+    assert!(c.is_pending(Action::Deregister, &t(3)));
+    assert_eq!(c.take_batch(Action::Deregister), vec![t(3)]);
+}
+
+#[test]
+fn a_resync_changes_nothing_while_a_call_is_in_flight() {
+    let now = Instant::now();
+    let mut c = core();
+    c.apply_slice(now, slice("a", &[1, 2], &[]));
+    flush(&mut c, now, Action::Register);
+    c.apply_slice(now, slice("a", &[1, 2, 3], &[]));
+    assert_eq!(c.take_batch(Action::Register), vec![t(3)]);
+    // The describe may have been answered before the register landed: it proves nothing.
+    assert!(c.resync(now, &listed(&[])).is_empty());
+    assert_eq!(c.registered().count(), 2);
+}

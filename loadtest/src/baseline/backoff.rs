@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use tgsync_actors::elb::ElbError;
 
-use crate::model::TOO_MANY_TARGETS;
 use crate::rng::Rng;
 
 /// aws-sdk-go-v2's `ExponentialJitterBackoff`: uniform in [0, 2^attempt) seconds, capped at `max`.
@@ -18,8 +17,10 @@ pub fn sdk_delay(attempt: u32, max: Duration, rng: &mut Rng) -> Duration {
 pub fn sdk_retryable(e: &ElbError) -> bool {
     match e {
         ElbError::Throttled => true,
-        ElbError::Other(msg) => !msg.starts_with(TOO_MANY_TARGETS),
-        ElbError::TargetGroupNotFound(_) | ElbError::InvalidTarget(_) => false,
+        ElbError::Other(_) => true,
+        ElbError::TargetGroupNotFound(_)
+        | ElbError::InvalidTarget(_)
+        | ElbError::QuotaExceeded(_) => false,
     }
 }
 

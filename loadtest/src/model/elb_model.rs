@@ -195,7 +195,7 @@ impl Inner {
                 // Draining targets do not count towards the quota here: the lenient reading, which favours
                 // whichever strategy churns more.
                 if state.active_count() + state.count_new(targets) > max {
-                    return Err(ElbError::Other(TOO_MANY_TARGETS.to_owned()));
+                    return Err(ElbError::QuotaExceeded(TOO_MANY_TARGETS.to_owned()));
                 }
                 state.register(targets, now);
                 Ok(Vec::new())

@@ -114,7 +114,7 @@ async fn too_many_targets_applies_nothing() {
     );
     model.register(&tg(), vec![t(1), t(2)]).await.unwrap();
     let err = model.register(&tg(), vec![t(3), t(4)]).await.unwrap_err();
-    assert_eq!(err, ElbError::Other(TOO_MANY_TARGETS.to_owned()));
+    assert_eq!(err, ElbError::QuotaExceeded(TOO_MANY_TARGETS.to_owned()));
     assert_eq!(model.registered(&tg()).len(), 2);
     // Re-registering known targets costs no quota.
     model.register(&tg(), vec![t(1), t(2), t(3)]).await.unwrap();

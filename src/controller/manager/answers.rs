@@ -91,6 +91,10 @@ impl Handler<TgReport> for Manager {
                 let (ops, obj) = (self.ops.clone(), b.obj.clone());
                 actix::spawn(async move { ops.event(&obj, true, "InvalidTargets", note).await });
             }
+            // Not wired to conditions and Events yet.
+            TgReport::QuotaExceeded { .. }
+            | TgReport::WithinQuota { .. }
+            | TgReport::Repaired { .. } => {}
         }
     }
 }
