@@ -45,8 +45,16 @@ pub struct RunArgs {
     pub headroom: f64,
     /// AWS SDK attempts per call (1 or 2). Keep 1: a retry is then a new call with a new permit of the API
     /// budget, while the SDK's own retries (of `Throttling` too) would spend tokens the budget never granted.
-    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = 1)]
+    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = crate::aws::AwsElbConfig::default().max_attempts)]
     pub sdk_max_attempts: u32,
+    /// How often each target group is read again (DescribeTargetHealth at background priority, spread evenly,
+    /// at most half the Describe bucket) so drift — a target deregistered by hand — is repaired; 0 turns it off.
+    #[arg(long, env = "TGSYNC_SYNC_PERIOD_S", default_value_t = 600)]
+    pub sync_period_s: u64,
+    /// Deadline of each ELBv2 call, in seconds: a call that misses it fails, and its targets go in the next
+    /// call (a new permit), so a hung call never stalls its target group.
+    #[arg(long, env = "TGSYNC_AWS_CALL_TIMEOUT_S", default_value_t = crate::aws::AwsElbConfig::default().call_timeout.as_secs())]
+    pub aws_call_timeout_s: u64,
     /// Deadline of each Kubernetes call other than watches (writes, reads, Events), in seconds; a call that
     /// misses it counts as failed and is tried again with backoff.
     #[arg(long, env = "TGSYNC_KUBE_TIMEOUT_S", default_value_t = 15)]
@@ -72,7 +80,8 @@ pub struct RunArgs {
 impl RunArgs {
     /// The options these flags stand for.
     pub fn options(&self) -> anyhow::Result<crate::controller::RunOptions> {
-        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+        let (mut tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+        tg.sync_period = (self.sync_period_s > 0).then(|| Duration::from_secs(self.sync_period_s));
         anyhow::ensure!(
             (1..=2).contains(&self.sdk_max_attempts),
             "--sdk-max-attempts must be 1 or 2"
@@ -82,6 +91,7 @@ impl RunArgs {
             budget,
             aws: crate::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
+                call_timeout: Duration::from_secs(self.aws_call_timeout_s.max(1)),
                 ..Default::default()
             },
             namespace: self.namespace.clone(),

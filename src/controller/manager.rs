@@ -117,6 +117,8 @@ pub struct Manager {
     /// Serializes each target group's checkpoint writes and removals, so a removal never lands before an
     /// earlier write; groups never wait on each other.
     checkpoint_locks: KeyedLocks,
+    /// Targets a resync found drifted and repaired, since start.
+    repairs: u64,
     /// Whether this process leads. A standby keeps every cache from the watches but makes no AWS call and
     /// writes nothing.
     leading: bool,
@@ -176,6 +178,7 @@ impl Manager {
             checkpoint_locks,
             status: LatestWins::default(),
             leading: false,
+            repairs: 0,
             budget,
             router: Router::default(),
             tg_config,

@@ -8,6 +8,8 @@ pub enum ConditionKind {
     Ready,
     /// `spec.networking` is stored but its security-group rules are not managed (yet).
     NetworkingNotManaged,
+    /// More targets are wanted than the target group may hold: the lowest that fit are registered.
+    TargetsOverQuota,
 }
 
 impl ConditionKind {
@@ -16,6 +18,7 @@ impl ConditionKind {
         match self {
             ConditionKind::Ready => "Ready",
             ConditionKind::NetworkingNotManaged => "NetworkingNotManaged",
+            ConditionKind::TargetsOverQuota => "TargetsOverQuota",
         }
     }
 }

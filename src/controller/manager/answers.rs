@@ -91,10 +91,64 @@ impl Handler<TgReport> for Manager {
                 let (ops, obj) = (self.ops.clone(), b.obj.clone());
                 actix::spawn(async move { ops.event(&obj, true, "InvalidTargets", note).await });
             }
-            // Not wired to conditions and Events yet.
-            TgReport::QuotaExceeded { .. }
-            | TgReport::WithinQuota { .. }
-            | TgReport::Repaired { .. } => {}
+            TgReport::QuotaExceeded { tg, wanted, limit } => {
+                let message = format!(
+                    "{wanted} targets wanted, target group {tg} takes at most {limit}: the lowest {limit} are \
+                     registered, the rest wait until the wanted set changes"
+                );
+                self.report(&tg, true, "TooManyTargets", message);
+            }
+            TgReport::WithinQuota { tg } => {
+                let message = format!("every wanted target fits in target group {tg} again");
+                self.report(&tg, false, "WithinQuota", message);
+            }
+            TgReport::Repaired {
+                tg,
+                registered,
+                deregistered,
+            } => {
+                self.repairs += (registered + deregistered) as u64;
+                let Some(key) = self.binding_for_tg(&tg) else {
+                    return;
+                };
+                let b = &self.bindings[&key];
+                {
+                    let _g = b.span.enter();
+                    warn!(%tg, registered, deregistered, repairs_total = self.repairs, "resync found ELB drifted; repaired");
+                }
+                let note = format!(
+                    "target group {tg} had drifted: {registered} wanted target(s) missing, queued again; \
+                     {deregistered} unwanted target(s) already gone"
+                );
+                let (ops, obj) = (self.ops.clone(), b.obj.clone());
+                actix::spawn(async move { ops.event(&obj, false, "DriftRepaired", note).await });
+            }
         }
+    }
+}
+
+impl Manager {
+    /// Sets `TargetsOverQuota` on the binding of `tg` (`over`, with a Warning Event) or clears it.
+    fn report(&mut self, tg: &TargetGroupKey, over: bool, reason: &str, message: String) {
+        let Some(key) = self.binding_for_tg(tg) else {
+            return;
+        };
+        if over {
+            let b = &self.bindings[&key];
+            {
+                let _g = b.span.enter();
+                warn!(%tg, %message, "target group quota reached");
+            }
+            let (ops, obj, note) = (self.ops.clone(), b.obj.clone(), message.clone());
+            let reason_owned = reason.to_owned();
+            actix::spawn(async move { ops.event(&obj, true, &reason_owned, note).await });
+        }
+        let update = ConditionUpdate {
+            kind: ConditionKind::TargetsOverQuota,
+            status: over,
+            reason: reason.into(),
+            message,
+        };
+        self.set_conditions(&key, &[update]);
     }
 }
