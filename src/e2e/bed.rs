@@ -136,15 +136,21 @@ pub struct Tgsync {
 
 impl Tgsync {
     pub fn start(ns: &str) -> Self {
-        Self::start_with(ns, None)
+        Self::start_with(ns, None, &["--namespace", ns])
     }
 
     /// Runs it as the identity in `kubeconfig` instead of the bed's admin.
     pub fn start_as(ns: &str, kubeconfig: &std::path::Path) -> Self {
-        Self::start_with(ns, Some(kubeconfig))
+        Self::start_with(ns, Some(kubeconfig), &["--namespace", ns])
     }
 
-    fn start_with(ns: &str, kubeconfig: Option<&std::path::Path>) -> Self {
+    /// Runs it over every namespace, as in a real cluster, with `extra` flags; `label` names its log.
+    #[allow(dead_code)] // Used by the cluster-wide binary only.
+    pub fn cluster_wide(label: &str, extra: &[&str]) -> Self {
+        Self::start_with(label, None, extra)
+    }
+
+    fn start_with(ns: &str, kubeconfig: Option<&std::path::Path>, args: &[&str]) -> Self {
         required_env("KUBECONFIG");
         required_env("AWS_ENDPOINT_URL");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-logs");
@@ -156,7 +162,8 @@ impl Tgsync {
             cmd.env("KUBECONFIG", k);
         }
         let child = cmd
-            .args(["run", "--namespace", ns])
+            .arg("run")
+            .args(args)
             .env("RUST_LOG", "info,tgsync=debug,tgsync_actors=debug")
             .env("NO_COLOR", "1")
             .stdout(out.try_clone().expect("dup log"))
