@@ -32,13 +32,17 @@ impl<E: ElbTargets> TargetGroupActor<E> {
         let Some(period) = self.core.config().sync_period else {
             return;
         };
-        let addr = ctx.address();
+        // Weak: the timer must not keep an actor alive that everyone else has let go of.
+        let addr = ctx.address().downgrade();
         let mut at = Instant::now() + offset(&self.key, period);
         // A task of its own, like the batch timer: the actor's context polls its futures on every message.
         self.resync.timer = Some(actix_rt::spawn(async move {
-            while addr.connected() {
+            loop {
                 tokio::time::sleep_until(at).await;
-                addr.do_send(Resync);
+                let Some(actor) = addr.upgrade() else {
+                    return;
+                };
+                actor.do_send(Resync);
                 at += period;
             }
         }));
