@@ -165,3 +165,12 @@ pub fn replace_at(node: &mut Value, path: &[Index], with: Value) {
         _ => *node = with,
     }
 }
+
+/// `cases` cases, failures not written to disk (the tests run from a read-only checkout too).
+pub fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
 use super::{check_immutable, validate, TargetGroupBinding, TargetGroupBindingSpec, TargetType};
-use crate::arb_json::{any_json, nasty, path, replace_at};
+use crate::arb_json::{any_json, config, nasty, path, replace_at};
 
 const ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef";
@@ -130,14 +130,6 @@ fn check_pair(was: &TargetGroupBindingSpec, now: &TargetGroupBindingSpec) {
             assert_eq!(was.target_type, now.target_type);
         }
         Err(e) => assert_eq!(e.reason(), "ImmutableFieldChanged"),
-    }
-}
-
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
     }
 }
 

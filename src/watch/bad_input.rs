@@ -12,7 +12,7 @@ use tgsync_actors::domain::{AddressType, Conditions};
 
 use super::sample::{SampleParams, SampleSlice};
 use super::{SlimEndpointSlice, SlimPod, SlimWatchEvent, ZoneInterner, SERVICE_NAME_LABEL};
-use crate::arb_json::{any_json, nasty, path, replace_at};
+use crate::arb_json::{any_json, config, nasty, path, replace_at};
 
 const POD: &str = r#"{"apiVersion":"v1","kind":"Pod",
   "metadata":{"name":"web-1","namespace":"shop","uid":"u1","generation":1,"labels":{"app":"web"}},
@@ -92,7 +92,7 @@ fn check_pod(pod: &SlimPod) {
 }
 
 /// Where the full decode accepts an add, modify or delete, the slim one must too, keeping the same values.
-fn agrees_with_full_decode(bytes: &[u8]) {
+pub(super) fn agrees_with_full_decode(bytes: &[u8]) {
     let full = match serde_json::from_slice::<WatchEvent<EndpointSlice>>(bytes) {
         Ok(WatchEvent::Added(s) | WatchEvent::Modified(s) | WatchEvent::Deleted(s)) => s,
         _ => return,
@@ -177,14 +177,6 @@ fn pod_agrees_with_full_decode(bytes: &[u8]) {
         .map(|c| (c.kind.as_str(), c.status.as_str()))
         .collect();
     assert_eq!(conditions, slim_conditions);
-}
-
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
 }
 
 proptest! {
