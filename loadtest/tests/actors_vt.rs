@@ -2,60 +2,26 @@
 //! storms, a missing target group, refused targets, transient failures; and budget priority under pressure.
 
 use std::cell::{Cell, RefCell};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
-use tgsync_actors::domain::{
-    AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, TargetGroupKey,
-};
+use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 use tgsync_actors::target_group::{
     Drain, Router, SliceUpdate, TargetGroupActor, TgConfig, TgReport,
 };
+mod support;
+
+use support::{ip, slice, Reports};
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::strategy::Tgsync;
 use tgsync_loadtest::{
     CallKind, CallOutcome, ElbModel, ModelConfig, Runner, Scenario, ScenarioKind, ScenarioParams,
 };
-
-fn ip(n: u32) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::from(0x0a01_0000 + n))
-}
-
-fn slice(service: &str, name: &str, ready: impl IntoIterator<Item = u32>) -> EndpointSliceSnapshot {
-    EndpointSliceSnapshot {
-        key: Arc::from(format!("{service}-{name}")),
-        service: Arc::from(service),
-        address_type: AddressType::Ipv4,
-        ports: Arc::from(vec![SlicePort {
-            name: None,
-            port: 80,
-        }]),
-        endpoints: ready
-            .into_iter()
-            .map(|n| Endpoint::new(ip(n), Conditions::ready(), None))
-            .collect(),
-    }
-}
-
-/// Collects the reports an actor sends its owner.
-struct Reports(Rc<RefCell<Vec<TgReport>>>);
-
-impl Actor for Reports {
-    type Context = Context<Self>;
-}
-
-impl Handler<TgReport> for Reports {
-    type Result = ();
-
-    fn handle(&mut self, msg: TgReport, _: &mut Context<Self>) {
-        self.0.borrow_mut().push(msg);
-    }
-}
 
 /// The model, with extra failures layered on top for the error classes it does not produce by itself.
 struct Faulty {

@@ -3,60 +3,21 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
-use tgsync_actors::domain::{
-    AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target, TargetGroupKey,
-};
+use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::ElbTargets;
 use tgsync_actors::target_group::{SliceUpdate, TargetGroupActor, TgConfig, TgReport};
+mod support;
+
+use support::{slice, t, Reports};
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::{CallKind, ElbModel, ModelConfig};
 
 const PERIOD: Duration = Duration::from_secs(60);
-
-fn ip(n: u32) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::from(0x0a02_0000 + n))
-}
-
-fn t(n: u32) -> Target {
-    Target::ip(ip(n), 80)
-}
-
-fn slice(ready: impl IntoIterator<Item = u32>) -> EndpointSliceSnapshot {
-    EndpointSliceSnapshot {
-        key: Arc::from("ns/web-1"),
-        service: Arc::from("ns/web"),
-        address_type: AddressType::Ipv4,
-        ports: Arc::from(vec![SlicePort {
-            name: None,
-            port: 80,
-        }]),
-        endpoints: ready
-            .into_iter()
-            .map(|n| Endpoint::new(ip(n), Conditions::ready(), None))
-            .collect(),
-    }
-}
-
-struct Reports(Rc<RefCell<Vec<TgReport>>>);
-
-impl Actor for Reports {
-    type Context = Context<Self>;
-}
-
-impl Handler<TgReport> for Reports {
-    type Result = ();
-
-    fn handle(&mut self, msg: TgReport, _: &mut Context<Self>) {
-        self.0.borrow_mut().push(msg);
-    }
-}
 
 fn describes(model: &ElbModel) -> usize {
     model
@@ -82,7 +43,7 @@ fn a_target_removed_behind_the_actors_back_is_registered_again_within_one_period
         let actor = TargetGroupActor::new(tg.clone(), config, Rc::new(model.clone()), budget)
             .with_reporter(Reports(reports.clone()).start().recipient())
             .start();
-        actor.do_send(SliceUpdate(slice(0..10)));
+        actor.do_send(SliceUpdate(slice("ns/web", "1", 0..10)));
         tokio::time::sleep(PERIOD * 2).await;
         let all: HashSet<Target> = (0..10).chain([900]).map(t).collect();
         assert_eq!(model.registered(&tg), all);
@@ -129,7 +90,7 @@ fn no_resync_without_a_sync_period() {
             budget,
         )
         .start();
-        actor.do_send(SliceUpdate(slice(0..3)));
+        actor.do_send(SliceUpdate(slice("ns/web", "1", 0..3)));
         tokio::time::sleep(PERIOD * 3).await;
         model
             .deregister(&tg, vec![t(1)])
