@@ -98,6 +98,11 @@ async fn converged(client: &kube::Client, all: &[Bound]) -> Result<(), String> {
     }
 }
 
+/// Polls until every bound Service's target group equals its ready endpoints; the tgsync log on failure.
+async fn until_converged(what: &str, client: &kube::Client, all: &[Bound], tgsync: &Tgsync) {
+    poll_until(what, LONG, || tgsync.log_tail(), || converged(client, all)).await;
+}
+
 async fn ready_reason(client: &kube::Client, ns: &str, name: &str) -> Result<String, String> {
     let api: Api<TargetGroupBinding> = Api::namespaced(client.clone(), ns);
     let b = api.get(name).await.map_err(|e| e.to_string())?;
@@ -208,11 +213,11 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
     )
     .await;
     let standby = Tgsync::cluster_wide("cluster-wide-b", &flags);
-    poll_until(
+    until_converged(
         "every target group == its Service's endpoints",
-        LONG,
-        || tgsync.log_tail(),
-        || converged(&client, &all),
+        &client,
+        &all,
+        &tgsync,
     )
     .await;
     figure(&format!(
@@ -281,11 +286,11 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
         );
     }
     let rolled = restarted.elapsed();
-    poll_until(
+    until_converged(
         "converged after the restart and the kill",
-        LONG,
-        || tgsync.log_tail(),
-        || converged(&client, &all),
+        &client,
+        &all,
+        &tgsync,
     )
     .await;
     figure(&format!(
@@ -378,13 +383,7 @@ async fn faults(
     tokio::time::sleep(Duration::from_secs(30)).await;
     signal("moto", "-CONT");
     let thawed = Instant::now();
-    poll_until(
-        "converged after a 30 s ELBv2 outage",
-        LONG,
-        || tgsync.log_tail(),
-        || converged(client, all),
-    )
-    .await;
+    until_converged("converged after a 30 s ELBv2 outage", client, all, tgsync).await;
     figure(&format!(
         "ELBv2 frozen 30 s during a restart of 10 Deployments: converged {:.1} s after it came back",
         thawed.elapsed().as_secs_f64()
@@ -410,13 +409,7 @@ async fn faults(
         String::from_utf8_lossy(&out.stderr)
     );
     let back = Instant::now();
-    poll_until(
-        "converged after an API server restart",
-        LONG,
-        || tgsync.log_tail(),
-        || converged(client, all),
-    )
-    .await;
+    until_converged("converged after an API server restart", client, all, tgsync).await;
     figure(&format!(
         "API server restarted (etcd compacted) during a restart of 10 Deployments: converged {:.1} s after",
         back.elapsed().as_secs_f64()
