@@ -1,13 +1,13 @@
-//! The command line: `tgsync simulate`, `tgsync crd` and `tgsync run`.
+//! The command line: `tgsync run`, `tgsync crd` and (feature `simulate`) `tgsync simulate`.
 
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
-use tgsync_loadtest::{ScenarioKind, ScenarioParams};
 
-use crate::simulate::SimulateOptions;
+#[cfg(feature = "simulate")]
+use crate::simulate::SimulateArgs;
 
 /// Keeps AWS ELBv2 target groups in step with Kubernetes under heavy pod churn.
 #[derive(Parser, Debug)]
@@ -23,6 +23,7 @@ pub struct Cli {
 pub enum Command {
     /// Drive a churn scenario through the real actor pipeline against an in-process ELB model with AWS's
     /// quotas, in virtual time; no cluster and no AWS credentials needed.
+    #[cfg(feature = "simulate")]
     Simulate(SimulateArgs),
     /// Print the TargetGroupBinding CustomResourceDefinition (elbv2.k8s.aws/v1beta1) as YAML.
     Crd,
@@ -45,7 +46,7 @@ pub struct RunArgs {
     pub headroom: f64,
     /// AWS SDK attempts per call (1 or 2). Keep 1: a retry is then a new call with a new permit of the API
     /// budget, while the SDK's own retries (of `Throttling` too) would spend tokens the budget never granted.
-    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = crate::aws::AwsElbConfig::default().max_attempts)]
+    #[arg(long, env = "TGSYNC_SDK_MAX_ATTEMPTS", default_value_t = tgsync::aws::AwsElbConfig::default().max_attempts)]
     pub sdk_max_attempts: u32,
     /// How often each target group is read again (DescribeTargetHealth at background priority, spread evenly,
     /// at most half the Describe bucket) so drift — a target deregistered by hand — is repaired; 0 turns it off.
@@ -53,7 +54,7 @@ pub struct RunArgs {
     pub sync_period_s: u64,
     /// Deadline of each ELBv2 call, in seconds: a call that misses it fails, and its targets go in the next
     /// call (a new permit), so a hung call never stalls its target group.
-    #[arg(long, env = "TGSYNC_AWS_CALL_TIMEOUT_S", default_value_t = crate::aws::AwsElbConfig::default().call_timeout.as_secs())]
+    #[arg(long, env = "TGSYNC_AWS_CALL_TIMEOUT_S", default_value_t = tgsync::aws::AwsElbConfig::default().call_timeout.as_secs())]
     pub aws_call_timeout_s: u64,
     /// Deadline of each Kubernetes call other than watches (writes, reads, Events), in seconds; a call that
     /// misses it counts as failed and is tried again with backoff.
@@ -79,17 +80,17 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The options these flags stand for.
-    pub fn options(&self) -> anyhow::Result<crate::controller::RunOptions> {
+    pub fn options(&self) -> anyhow::Result<tgsync::controller::RunOptions> {
         let (mut tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
         tg.sync_period = (self.sync_period_s > 0).then(|| Duration::from_secs(self.sync_period_s));
         anyhow::ensure!(
             (1..=2).contains(&self.sdk_max_attempts),
             "--sdk-max-attempts must be 1 or 2"
         );
-        Ok(crate::controller::RunOptions {
+        Ok(tgsync::controller::RunOptions {
             tg,
             budget,
-            aws: crate::aws::AwsElbConfig {
+            aws: tgsync::aws::AwsElbConfig {
                 max_attempts: self.sdk_max_attempts,
                 call_timeout: Duration::from_secs(self.aws_call_timeout_s.max(1)),
                 ..Default::default()
@@ -100,7 +101,7 @@ impl RunArgs {
         })
     }
 
-    fn lease(&self) -> anyhow::Result<crate::controller::LeaseConfig> {
+    fn lease(&self) -> anyhow::Result<tgsync::controller::LeaseConfig> {
         anyhow::ensure!(
             self.lease_duration_s >= 2,
             "--lease-duration-s must be at least 2"
@@ -111,7 +112,7 @@ impl RunArgs {
             let host = env("HOSTNAME").unwrap_or_else(|| "tgsync".into());
             format!("{host}-{}", std::process::id())
         });
-        Ok(crate::controller::LeaseConfig {
+        Ok(tgsync::controller::LeaseConfig {
             name: self.lease_name.clone(),
             namespace: self
                 .lease_namespace
@@ -124,79 +125,8 @@ impl RunArgs {
     }
 }
 
-/// `tgsync simulate` flags.
-#[derive(Args, Debug)]
-pub struct SimulateArgs {
-    /// rolling-update, scale-up, scale-down, steady-drip, node-drain or mass-restart.
-    #[arg(long, default_value = "rolling-update")]
-    pub scenario: ScenarioKind,
-    /// Target groups (one Service and Deployment each).
-    #[arg(long, default_value_t = 20)]
-    pub tgs: usize,
-    /// Pods per Deployment.
-    #[arg(long, default_value_t = 20)]
-    pub pods: usize,
-    /// Seed of every random choice in the scenario and the model.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Also run the baseline (the AWS Load Balancer Controller's behaviour) and compare.
-    #[arg(long)]
-    pub compare: bool,
-    /// Print one JSON object on stdout instead of a table.
-    #[arg(long)]
-    pub json: bool,
-    /// tgsync's batch window in milliseconds.
-    #[arg(long, default_value_t = TgConfig::default().window.as_millis() as u64)]
-    pub window_ms: u64,
-    /// Most targets per Register/DeregisterTargets call.
-    #[arg(long, default_value_t = TgConfig::default().max_per_call)]
-    pub max_per_call: usize,
-    /// Fraction of the account's ELBv2 budget tgsync leaves to other clients (0..1).
-    #[arg(long, default_value_t = BudgetConfig::default().headroom)]
-    pub headroom: f64,
-    /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
-    #[arg(long, default_value_t = 0.0)]
-    pub throttle_fraction: f64,
-    /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
-    #[arg(long)]
-    pub readiness_gates: bool,
-    /// Never draw a progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
-}
-
-impl SimulateArgs {
-    /// The options these flags stand for.
-    pub fn options(&self) -> anyhow::Result<SimulateOptions> {
-        anyhow::ensure!(
-            self.tgs > 0 && self.pods > 0,
-            "--tgs and --pods must be at least 1"
-        );
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&self.throttle_fraction),
-            "--throttle-fraction must be in [0, 1]"
-        );
-        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
-        Ok(SimulateOptions {
-            scenario: self.scenario,
-            params: ScenarioParams {
-                tgs: self.tgs,
-                pods: self.pods,
-                seed: self.seed,
-                readiness_gates: self.readiness_gates,
-                ..ScenarioParams::default()
-            },
-            compare: self.compare,
-            tg,
-            budget,
-            throttle_fraction: self.throttle_fraction,
-            progress: !self.no_progress && !self.json,
-        })
-    }
-}
-
 /// The batching and budget flags `run` and `simulate` share, checked and turned into configurations.
-fn batching(
+pub(crate) fn batching(
     window_ms: u64,
     max_per_call: usize,
     headroom: f64,

@@ -1,9 +1,8 @@
-//! tgsync: the daemon library (CLI, watchers, AWS adapter, simulation driver).
+//! tgsync: the daemon library (watchers, controllers, AWS adapter). It does not link the simulator: `tgsync
+//! simulate` lives in the binary, behind feature `simulate`.
 #[cfg(test)]
 mod arb_json;
 pub mod aws;
-pub mod cli;
 pub mod controller;
 pub mod crd;
-pub mod simulate;
 pub mod watch;

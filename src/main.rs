@@ -1,8 +1,13 @@
 use std::io::IsTerminal;
 
 use clap::Parser;
-use tgsync::cli::{Cli, Command};
-use tgsync::simulate::simulate;
+
+mod cli;
+// The simulator (the ELB model and the baseline) is linked only with feature `simulate`: the daemon library never is.
+#[cfg(feature = "simulate")]
+mod simulate;
+
+use cli::{Cli, Command};
 
 /// Every watch event and every actor message allocates; mimalloc's per-thread pages keep those allocations
 /// cheap and close together (the pod-churn bench runs a quarter faster than on the system allocator).
@@ -29,9 +34,10 @@ fn main() -> anyhow::Result<()> {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     match cli.command {
+        #[cfg(feature = "simulate")]
         Command::Simulate(args) => {
             let opts = args.options()?;
-            let outcome = simulate(&opts);
+            let outcome = simulate::simulate(&opts);
             if args.json {
                 println!("{}", outcome.to_json()?);
             } else {

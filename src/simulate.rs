@@ -4,6 +4,7 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
@@ -13,6 +14,79 @@ use tgsync_loadtest::{
     Baseline, BaselineConfig, Comparison, ElbModel, RunReport, Runner, Scenario, ScenarioKind,
     ScenarioParams, Strategy, Topology,
 };
+
+use crate::cli::batching;
+
+/// `tgsync simulate` flags.
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// rolling-update, scale-up, scale-down, steady-drip, node-drain or mass-restart.
+    #[arg(long, default_value = "rolling-update")]
+    pub scenario: ScenarioKind,
+    /// Target groups (one Service and Deployment each).
+    #[arg(long, default_value_t = 20)]
+    pub tgs: usize,
+    /// Pods per Deployment.
+    #[arg(long, default_value_t = 20)]
+    pub pods: usize,
+    /// Seed of every random choice in the scenario and the model.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also run the baseline (the AWS Load Balancer Controller's behaviour) and compare.
+    #[arg(long)]
+    pub compare: bool,
+    /// Print one JSON object on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// tgsync's batch window in milliseconds.
+    #[arg(long, default_value_t = TgConfig::default().window.as_millis() as u64)]
+    pub window_ms: u64,
+    /// Most targets per Register/DeregisterTargets call.
+    #[arg(long, default_value_t = TgConfig::default().max_per_call)]
+    pub max_per_call: usize,
+    /// Fraction of the account's ELBv2 budget tgsync leaves to other clients (0..1).
+    #[arg(long, default_value_t = BudgetConfig::default().headroom)]
+    pub headroom: f64,
+    /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
+    #[arg(long, default_value_t = 0.0)]
+    pub throttle_fraction: f64,
+    /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
+    #[arg(long)]
+    pub readiness_gates: bool,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl SimulateArgs {
+    /// The options these flags stand for.
+    pub fn options(&self) -> anyhow::Result<SimulateOptions> {
+        anyhow::ensure!(
+            self.tgs > 0 && self.pods > 0,
+            "--tgs and --pods must be at least 1"
+        );
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.throttle_fraction),
+            "--throttle-fraction must be in [0, 1]"
+        );
+        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+        Ok(SimulateOptions {
+            scenario: self.scenario,
+            params: ScenarioParams {
+                tgs: self.tgs,
+                pods: self.pods,
+                seed: self.seed,
+                readiness_gates: self.readiness_gates,
+                ..ScenarioParams::default()
+            },
+            compare: self.compare,
+            tg,
+            budget,
+            throttle_fraction: self.throttle_fraction,
+            progress: !self.no_progress && !self.json,
+        })
+    }
+}
 
 /// What to simulate and how tgsync is tuned.
 #[derive(Clone, Debug)]
