@@ -3,17 +3,17 @@ use std::sync::Arc;
 use actix::Addr;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector};
 use tgsync_actors::domain::TargetGroupKey;
+use tgsync_actors::elb::ElbTargets;
 use tgsync_actors::target_group::TargetGroupActor;
 
 use super::tracked::Tracked;
-use crate::aws::AwsElb;
 use kube::ResourceExt;
 
 use super::kube_ops::APPLIED_ANNOTATION;
 use crate::crd::{TargetGroupBinding, TargetGroupBindingSpec, FINALIZER};
 
-/// The actor type the controller runs.
-pub type Actor = TargetGroupActor<Tracked<AwsElb>>;
+/// The actor type the controller runs, over ELB adapter `E`.
+pub type TgActor<E> = TargetGroupActor<Tracked<E>>;
 
 /// How a running binding's targets are computed.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,9 +33,9 @@ pub enum Mode {
 }
 
 /// A binding whose actor runs.
-pub struct Running {
+pub struct Running<E: ElbTargets> {
     /// The actor.
-    pub actor: Addr<Actor>,
+    pub actor: Addr<TgActor<E>>,
     /// Its target group.
     pub tg: TargetGroupKey,
     /// `namespace/name` of the Service it follows.
@@ -45,7 +45,7 @@ pub struct Running {
 }
 
 /// Where a binding is in its life.
-pub enum Phase {
+pub enum Phase<E: ElbTargets> {
     /// Not running: invalid, waiting for its Service, or not yet started.
     Idle,
     /// Looking up its target group; `attempt` tells a stale answer from the current one.
@@ -54,9 +54,9 @@ pub enum Phase {
         attempt: u64,
     },
     /// Its actor keeps the target group in sync.
-    Running(Running),
+    Running(Running<E>),
     /// Deleted: its actor deregisters what it owns, then the finalizer goes.
-    Draining(Running),
+    Draining(Running<E>),
     /// The target group does not exist; nothing runs until the binding changes.
     Gone,
 }
@@ -74,7 +74,7 @@ pub enum FinalizerState {
 }
 
 /// Everything the controller keeps about one binding.
-pub struct Binding {
+pub struct Binding<E: ElbTargets> {
     /// The object as last seen.
     pub obj: TargetGroupBinding,
     /// Conditions as last written.
@@ -84,7 +84,7 @@ pub struct Binding {
     /// The last problem reported (reason, message), so an Event is sent once per problem.
     pub reported: Option<(String, String)>,
     /// Its phase.
-    pub phase: Phase,
+    pub phase: Phase<E>,
     /// Whether our finalizer is known to be on the object.
     pub finalizer: FinalizerState,
     /// The owned-set hash seen at the last checkpoint tick (written once it holds still for a tick).
@@ -93,7 +93,7 @@ pub struct Binding {
     pub span: tracing::Span,
 }
 
-impl Binding {
+impl<E: ElbTargets> Binding<E> {
     /// A binding first seen as `obj`.
     pub fn new(obj: TargetGroupBinding) -> Self {
         let span = tracing::info_span!(
@@ -157,7 +157,7 @@ impl Binding {
     }
 
     /// The running (or draining) actor's state, if any.
-    pub fn running(&self) -> Option<&Running> {
+    pub fn running(&self) -> Option<&Running<E>> {
         match &self.phase {
             Phase::Running(r) | Phase::Draining(r) => Some(r),
             _ => None,

@@ -13,6 +13,7 @@ use tgsync_actors::domain::Target;
 use std::time::Duration;
 
 use super::checkpoint::CHECKPOINT_ANNOTATION;
+use super::kube_writes::{FinalizerWrite, KubeWrites};
 use super::ownership::{configmap_name, decode, encode, OWNED_KEY};
 use super::retry::{within, OpError};
 use crate::crd::{TargetGroupBinding, FINALIZER};
@@ -21,24 +22,12 @@ use crate::crd::{TargetGroupBinding, FINALIZER};
 /// against it, so a restart does not forget what the target group was.
 pub const APPLIED_ANNOTATION: &str = "tgsync.dev/applied-spec";
 
-/// Writes, patches and events on bindings, each with a deadline. They report failure rather than retry:
-/// writes that must land are retried by their callers (`retry::until_landed`).
+/// `KubeWrites` against the API server, each call with a deadline.
 #[derive(Clone)]
 pub struct KubeOps {
     client: Client,
     recorder: Recorder,
     deadline: Duration,
-}
-
-/// What a finalizer write found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FinalizerWrite {
-    /// The finalizer (and applied spec) are as asked.
-    Done,
-    /// The binding is being deleted: a finalizer can no longer be added.
-    Deleting,
-    /// The binding is gone.
-    Gone,
 }
 
 impl KubeOps {
@@ -59,9 +48,11 @@ impl KubeOps {
     fn api(&self, ns: &str) -> Api<TargetGroupBinding> {
         Api::namespaced(self.client.clone(), ns)
     }
+}
 
+impl KubeWrites for KubeOps {
     /// Replaces the status (observedGeneration + conditions).
-    pub async fn patch_status(
+    async fn patch_status(
         &self,
         ns: &str,
         name: &str,
@@ -80,7 +71,7 @@ impl KubeOps {
 
     /// Adds (with the spec being applied, recorded in `APPLIED_ANNOTATION`) or removes our finalizer, in one
     /// patch guarded by the object's resourceVersion. One try: a conflict comes back as an error.
-    pub async fn write_finalizer(
+    async fn write_finalizer(
         &self,
         ns: &str,
         name: &str,
@@ -125,7 +116,7 @@ impl KubeOps {
     }
 
     /// Sets (or with `None` removes) the checkpoint annotation.
-    pub async fn set_checkpoint(&self, ns: &str, name: &str, value: Option<&str>) -> bool {
+    async fn set_checkpoint(&self, ns: &str, name: &str, value: Option<&str>) -> bool {
         let patch = json!({"metadata": {"annotations": {CHECKPOINT_ANNOTATION: value}}});
         let api = self.api(ns);
         match within(
@@ -144,7 +135,7 @@ impl KubeOps {
 
     /// The targets binding `name` recorded as its own (multi-cluster target groups); `None` when it recorded
     /// nothing yet. Lines that are not targets are logged and skipped.
-    pub async fn load_owned(&self, ns: &str, name: &str) -> Result<Option<Vec<Target>>, OpError> {
+    async fn load_owned(&self, ns: &str, name: &str) -> Result<Option<Vec<Target>>, OpError> {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
         let Some(cm) = within(self.deadline, api.get_opt(&configmap_name(name))).await? else {
             return Ok(None);
@@ -161,7 +152,7 @@ impl KubeOps {
     }
 
     /// Records `targets` as binding `name`'s own, in a ConfigMap the binding owns (so it goes with it).
-    pub async fn store_owned(&self, ns: &str, name: &str, uid: &str, targets: &[Target]) -> bool {
+    async fn store_owned(&self, ns: &str, name: &str, uid: &str, targets: &[Target]) -> bool {
         let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), ns);
         let cm = json!({
             "apiVersion": "v1",
@@ -195,7 +186,7 @@ impl KubeOps {
     }
 
     /// Sets pod condition `kind` True (a readiness gate), merged by type into the pod's conditions.
-    pub async fn set_pod_condition(
+    async fn set_pod_condition(
         &self,
         ns: &str,
         pod: &str,
@@ -224,7 +215,7 @@ impl KubeOps {
     }
 
     /// Publishes an Event on the binding.
-    pub async fn event(&self, obj: &TargetGroupBinding, warning: bool, reason: &str, note: String) {
+    async fn event(&self, obj: &TargetGroupBinding, warning: bool, reason: &str, note: String) {
         let ev = Event {
             type_: if warning {
                 EventType::Warning

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use actix::Addr;
+use actix::Recipient;
 use kube::Client;
 use kube_lease_manager::{LeaseCreateMode, LeaseManagerBuilder, LeaseParams};
 use tracing::{info, warn};
 
-use super::manager::{Lead, Manager};
+use super::manager::Lead;
 
 /// Which Lease to hold, and how long a holder that stops renewing keeps it.
 #[derive(Clone, Debug)]
@@ -36,7 +36,7 @@ pub enum LeaseError {
 }
 
 /// Waits for the lease, tells `manager` to lead once it is held, and returns only if it is lost.
-pub async fn follow(client: Client, cfg: LeaseConfig, manager: Addr<Manager>) -> LeaseError {
+pub async fn follow(client: Client, cfg: LeaseConfig, manager: Recipient<Lead>) -> LeaseError {
     let secs = cfg.duration.as_secs().max(2);
     // Renew a third of the duration before it runs out: two renewals may fail before the lease is lost.
     let params = LeaseParams::new(cfg.identity.clone(), secs, (secs / 3).max(1));

@@ -15,39 +15,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use k8s_openapi::api::core::v1::{Node, Service};
-use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
-use kube::ResourceExt;
 use tgsync_actors::budget::ApiBudget;
-use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, SlicePort, Target, TargetGroupKey};
+use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
 use tgsync_actors::elb::ElbError;
-use tgsync_actors::target_group::{
-    Adopt, Drain, Router, Shutdown, SliceUpdate, SourceUpdate, TargetGroupActor, TgConfig, TgReport,
-};
-use tracing::{debug, info, warn};
+use tgsync_actors::target_group::{Router, Shutdown, TgConfig};
+use tracing::info;
 
-use super::binding::{Binding, Mode, Phase, Running};
-use super::checkpoint::{desired_ip, hash_targets, Invalidate};
-use super::keyed_locks::KeyedLocks;
-use super::kube_ops::{without_finalizer, FinalizerWrite, KubeOps};
-use super::latest_wins::LatestWins;
-use super::retry::until_landed;
-use gates::{gate_candidates, GatedPod};
+use gates::GatedPod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 
+use super::binding::{Binding, Mode, Phase};
+use super::checkpoint::Invalidate;
+use super::keyed_locks::KeyedLocks;
+use super::kube_writes::KubeWrites;
+use super::latest_wins::LatestWins;
 use super::node::NodeInfo;
-use super::selector;
 use super::service::ServiceInfo;
-use super::start::{find, Found};
-use super::tracked::Record;
-use super::tracked::Tracked;
-use crate::aws::AwsElb;
-use crate::crd::{
-    check_immutable, merge_condition, validate, BindingError, ConditionKind, ConditionUpdate,
-    TargetGroupBinding, TargetType,
-};
-use crate::watch::{SlimEndpointSlice, ZoneInterner};
+use super::start::Found;
+use super::tg_lookup::TgLookup;
+use super::tracked::{Record, Tracked};
+use crate::crd::{check_immutable, validate, BindingError, TargetGroupBinding};
+use crate::watch::ZoneInterner;
 
 /// The source key instance-mode targets are sent under.
 const NODES_SOURCE: &str = "nodes";
@@ -91,11 +80,11 @@ enum Kind {
 
 /// Owns every binding's state: turns watch events into actor messages, starts and stops target-group
 /// actors, and writes conditions, Events and finalizers.
-pub struct Manager {
-    ops: KubeOps,
-    elb: Rc<Tracked<AwsElb>>,
+pub struct Manager<K: KubeWrites, E: TgLookup> {
+    ops: K,
+    elb: Rc<Tracked<E>>,
     budget: Addr<ApiBudget>,
-    router: Router<Tracked<AwsElb>>,
+    router: Router<Tracked<E>>,
     tg_config: TgConfig,
     zones: ZoneInterner,
     services: HashMap<String, ServiceInfo>,
@@ -107,7 +96,7 @@ pub struct Manager {
     gate_candidates: HashMap<SliceKey, Vec<(IpAddr, String)>>,
     /// Bindings whose gate check is under way.
     gates_busy: HashSet<String>,
-    bindings: HashMap<String, Binding>,
+    bindings: HashMap<String, Binding<E>>,
     synced: [bool; KINDS],
     relist: [Option<HashSet<String>>; KINDS],
     nodes_dirty: bool,
@@ -136,9 +125,9 @@ struct Owner {
 
 type Names = Rc<RefCell<HashMap<TargetGroupKey, Owner>>>;
 
-impl Manager {
-    /// A manager that calls ELB through `elb` with permits from `budget`.
-    pub fn new(ops: KubeOps, elb: AwsElb, budget: Addr<ApiBudget>, tg_config: TgConfig) -> Self {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
+    /// A manager that writes to Kubernetes through `ops` and calls ELB through `elb` with permits from `budget`.
+    pub fn new(ops: K, elb: E, budget: Addr<ApiBudget>, tg_config: TgConfig) -> Self {
         let names: Names = Rc::default();
         let checkpoint_locks = KeyedLocks::default();
         let invalidate: Invalidate = {
@@ -202,7 +191,7 @@ impl Manager {
     }
 
     /// Tracks a relist; returns the keys that vanished when it ends.
-    fn relist_step<K: kube::Resource>(&mut self, kind: Kind, ev: &Event<K>) -> Vec<String> {
+    fn relist_step<O: kube::Resource>(&mut self, kind: Kind, ev: &Event<O>) -> Vec<String> {
         let i = kind as usize;
         match ev {
             Event::Init => self.relist[i] = Some(HashSet::new()),
@@ -339,7 +328,7 @@ impl Manager {
     }
 }
 
-impl Handler<Lead> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Lead> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, _: Lead, ctx: &mut Context<Self>) {
@@ -351,7 +340,7 @@ impl Handler<Lead> for Manager {
     }
 }
 
-impl Actor for Manager {
+impl<K: KubeWrites, E: TgLookup> Actor for Manager<K, E> {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {

@@ -5,6 +5,7 @@ mod binding;
 mod checkpoint;
 mod keyed_locks;
 mod kube_ops;
+mod kube_writes;
 mod latest_wins;
 mod leader;
 mod manager;
@@ -14,6 +15,7 @@ mod retry;
 mod selector;
 mod service;
 mod start;
+mod tg_lookup;
 mod tracked;
 mod watchers;
 
@@ -23,11 +25,14 @@ use tgsync_actors::target_group::TgConfig;
 use tracing::info;
 
 pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
+pub use kube_ops::KubeOps;
+pub use kube_writes::{FinalizerWrite, KubeWrites};
 pub use leader::LeaseConfig;
 pub use manager::Manager;
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
 pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
 pub use selector::matches as selector_matches;
+pub use tg_lookup::TgLookup;
 pub use tracked::Tracked;
 
 use crate::aws::{AwsElb, AwsElbConfig};
@@ -90,7 +95,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
     let leading = async {
         match opts.leader {
-            Some(cfg) => leader::follow(client.clone(), cfg, manager.clone()).await,
+            Some(cfg) => leader::follow(client.clone(), cfg, manager.clone().recipient()).await,
             None => {
                 manager.do_send(manager::Lead);
                 std::future::pending().await

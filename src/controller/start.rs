@@ -1,10 +1,10 @@
 use tgsync_actors::budget::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
 use tgsync_actors::domain::{Target, TargetGroupKey};
-use tgsync_actors::elb::{ElbError, ElbTargets, HealthState};
+use tgsync_actors::elb::{ElbError, HealthState};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::aws::AwsElb;
+use super::tg_lookup::TgLookup;
 
 /// Waits for a Describe permit from the account budget (background for resyncs, which nobody waits on;
 /// normal for readiness gates, which hold pods back).
@@ -40,8 +40,8 @@ pub struct Found {
 
 /// Resolves the target group (by ARN, or by name with DescribeTargetGroups) and reads its targets with
 /// DescribeTargetHealth, each call under a Describe permit. A missing target group is `TargetGroupNotFound`.
-pub async fn find(
-    elb: &AwsElb,
+pub async fn find<E: TgLookup>(
+    elb: &E,
     budget: &actix::Addr<ApiBudget>,
     arn: Option<String>,
     name: Option<String>,

@@ -10,7 +10,9 @@ use kube::Client;
 use serde::de::DeserializeOwned;
 use tracing::{error, warn};
 
+use super::kube_writes::KubeWrites;
 use super::manager::{Manager, Watched};
+use super::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
 
@@ -33,7 +35,7 @@ pub struct Feeds {
 
 impl Feeds {
     /// Makes `ctx`'s actor read every watch (call from `Manager::create`).
-    pub fn attach(self, ctx: &mut <Manager as Actor>::Context) {
+    pub fn attach<K: KubeWrites, E: TgLookup>(self, ctx: &mut <Manager<K, E> as Actor>::Context) {
         ctx.add_stream(self.bindings);
         ctx.add_stream(self.services);
         ctx.add_stream(self.slices);
@@ -118,13 +120,13 @@ pub async fn forward<T, E: std::fmt::Display>(
     WatchEnded(format!("{kind} watch stream ended"))
 }
 
-impl<K> StreamHandler<Watched<K>> for Manager
+impl<T, K: KubeWrites, E: TgLookup> StreamHandler<Watched<T>> for Manager<K, E>
 where
-    Manager: actix::Handler<Watched<K>>,
-    K: 'static,
+    Manager<K, E>: actix::Handler<Watched<T>>,
+    T: 'static,
 {
-    fn handle(&mut self, item: Watched<K>, ctx: &mut Self::Context) {
-        <Self as actix::Handler<Watched<K>>>::handle(self, item, ctx);
+    fn handle(&mut self, item: Watched<T>, ctx: &mut Self::Context) {
+        <Self as actix::Handler<Watched<T>>>::handle(self, item, ctx);
     }
 
     /// A feed ends only when its watcher did, which that watcher reports; the manager keeps serving until

@@ -1,8 +1,18 @@
 //! Answers from the actors: a binding's start (what its target group holds) and trouble reports.
 
-use super::*;
+use actix::prelude::*;
+use tgsync_actors::domain::TargetGroupKey;
+use tgsync_actors::elb::ElbError;
+use tgsync_actors::target_group::{Shutdown, TgReport};
+use tracing::warn;
 
-impl Handler<Started> for Manager {
+use super::{Manager, Started, START_RETRY};
+use crate::controller::binding::Phase;
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::tg_lookup::TgLookup;
+use crate::crd::{BindingError, ConditionKind, ConditionUpdate};
+
+impl<K: KubeWrites, E: TgLookup> Handler<Started> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Started, ctx: &mut Context<Self>) {
@@ -53,7 +63,7 @@ impl Handler<Started> for Manager {
     }
 }
 
-impl Handler<TgReport> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<TgReport> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: TgReport, _: &mut Context<Self>) {
@@ -127,7 +137,7 @@ impl Handler<TgReport> for Manager {
     }
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// Sets `TargetsOverQuota` on the binding of `tg` (`over`, with a Warning Event) or clears it.
     fn report(&mut self, tg: &TargetGroupKey, over: bool, reason: &str, message: String) {
         let Some(key) = self.binding_for_tg(tg) else {

@@ -1,7 +1,12 @@
 //! One target group, one binding: a second binding naming a group another serves is refused (condition and
 //! Event) unless both are multi-cluster, and served once the first is gone.
 
-use super::*;
+use actix::prelude::*;
+
+use super::Manager;
+use crate::controller::binding::{Binding, Phase};
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::tg_lookup::TgLookup;
 
 /// The target group a spec names, as written (ARN, else name).
 fn target_group_of(spec: &crate::crd::TargetGroupBindingSpec) -> Option<&str> {
@@ -11,22 +16,22 @@ fn target_group_of(spec: &crate::crd::TargetGroupBindingSpec) -> Option<&str> {
         .or(spec.target_group_name.as_deref())
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// The binding that keeps `key` from serving its target group, if any: one already running (starting,
     /// draining) for it, else the oldest by creation time, then by key.
     pub(super) fn target_group_holder(&self, key: &str) -> Option<(String, String)> {
         let me = self.bindings.get(key)?;
         let spec = me.accepted.as_ref().unwrap_or(&me.obj.spec);
         let tg = target_group_of(spec)?;
-        let multi = |b: &Binding| {
+        let multi = |b: &Binding<E>| {
             b.accepted
                 .as_ref()
                 .unwrap_or(&b.obj.spec)
                 .multi_cluster_target_group
                 == Some(true)
         };
-        let active = |b: &Binding| !matches!(b.phase, Phase::Idle | Phase::Gone);
-        let rank = |k: &str, b: &Binding| {
+        let active = |b: &Binding<E>| !matches!(b.phase, Phase::Idle | Phase::Gone);
+        let rank = |k: &str, b: &Binding<E>| {
             (
                 !active(b),
                 b.obj.metadata.creation_timestamp.clone(),

@@ -1,16 +1,26 @@
 //! Deleting a binding: its actor is told the slices are empty, and once it answers that ELB holds nothing of
 //! the binding's, the finalizer is released.
 
-use tokio::sync::oneshot;
+use std::sync::Arc;
 
-use super::*;
+use actix::prelude::*;
+use tgsync_actors::target_group::{Drain, Shutdown, SliceUpdate, SourceUpdate};
+use tokio::sync::oneshot;
+use tracing::info;
+
+use super::{Manager, NODES_SOURCE};
+use crate::controller::binding::{Mode, Phase};
+use crate::controller::kube_ops::without_finalizer;
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::tg_lookup::TgLookup;
+use crate::crd::validate;
 
 /// A draining binding's actor has deregistered everything.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(super) struct Drained(String);
 
-impl Handler<Drained> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Drained> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Drained, _: &mut Context<Self>) {
@@ -23,7 +33,7 @@ impl Handler<Drained> for Manager {
     }
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     pub(super) fn begin_delete(&mut self, key: &str, ctx: &mut Context<Self>) {
         let Some(b) = self.bindings.get_mut(key) else {
             return;

@@ -1,8 +1,25 @@
 //! Watch events: each kind's objects kept (slim) in the manager, and the bindings they concern reconciled.
 
-use super::*;
+use std::sync::Arc;
+use std::time::Duration;
 
-impl Handler<Watched<TargetGroupBinding>> for Manager {
+use actix::prelude::*;
+use k8s_openapi::api::core::v1::{Node, Service};
+use kube::runtime::watcher::Event;
+use tgsync_actors::domain::{EndpointSliceSnapshot, SlicePort};
+use tgsync_actors::target_group::Shutdown;
+
+use super::gates::gate_candidates;
+use super::{object_key, Kind, Manager, Watched};
+use crate::controller::binding::{Binding, Phase};
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::node::NodeInfo;
+use crate::controller::service::ServiceInfo;
+use crate::controller::tg_lookup::TgLookup;
+use crate::crd::TargetGroupBinding;
+use crate::watch::SlimEndpointSlice;
+
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<TargetGroupBinding>> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Watched<TargetGroupBinding>, ctx: &mut Context<Self>) {
@@ -39,7 +56,7 @@ impl Handler<Watched<TargetGroupBinding>> for Manager {
     }
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     pub(super) fn forget_binding(&mut self, key: &str) {
         if let Some(b) = self.bindings.remove(key) {
             if let Phase::Running(r) | Phase::Draining(r) = b.phase {
@@ -52,7 +69,7 @@ impl Manager {
     }
 }
 
-impl Handler<Watched<Service>> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<Service>> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Watched<Service>, ctx: &mut Context<Self>) {
@@ -83,7 +100,7 @@ impl Handler<Watched<Service>> for Manager {
     }
 }
 
-impl Handler<Watched<SlimEndpointSlice>> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<SlimEndpointSlice>> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Watched<SlimEndpointSlice>, ctx: &mut Context<Self>) {
@@ -117,7 +134,7 @@ impl Handler<Watched<SlimEndpointSlice>> for Manager {
     }
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// A deleted slice: its snapshot with no endpoints goes to the actors, then it is forgotten.
     pub(super) fn remove_slice(&mut self, key: &str) {
         for slices in self.slices.values_mut() {
@@ -146,7 +163,7 @@ impl Manager {
     }
 }
 
-impl Handler<Watched<Node>> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<Node>> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Watched<Node>, ctx: &mut Context<Self>) {

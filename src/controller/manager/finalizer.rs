@@ -1,8 +1,15 @@
 //! The finalizer goes on a binding, with the spec tgsync serves, before any AWS call for it; removal is
 //! retried until it lands.
 
-use super::*;
+use actix::prelude::*;
+use kube::ResourceExt;
+use tracing::warn;
+
+use super::Manager;
 use crate::controller::binding::FinalizerState;
+use crate::controller::kube_writes::{FinalizerWrite, KubeWrites};
+use crate::controller::retry::until_landed;
+use crate::controller::tg_lookup::TgLookup;
 
 /// The finalizer write started by `finalized` landed (or found the binding deleting or gone).
 #[derive(Message)]
@@ -13,7 +20,7 @@ pub(super) struct FinalizerWritten {
     outcome: Option<FinalizerWrite>,
 }
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// Whether the binding's finalizer and applied spec are on the object; if not, starts writing them
     /// (retried until they land) and reconciles again once they have.
     pub(super) fn finalized(&mut self, key: &str, ctx: &mut Context<Self>) -> bool {
@@ -69,7 +76,7 @@ impl Manager {
     }
 }
 
-impl Handler<FinalizerWritten> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<FinalizerWritten> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: FinalizerWritten, ctx: &mut Context<Self>) {

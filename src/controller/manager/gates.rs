@@ -11,12 +11,14 @@ use kube::runtime::watcher::Event;
 use kube::ResourceExt;
 use tgsync_actors::budget::Priority;
 use tgsync_actors::domain::{Conditions, Endpoint, EndpointSliceSnapshot, TargetId};
-use tgsync_actors::elb::{ElbTargets, HealthState};
+use tgsync_actors::elb::HealthState;
 use tracing::{debug, info, warn};
 
 use super::{object_key, service_key, Kind, Manager, Watched};
 use crate::controller::binding::Mode;
+use crate::controller::kube_writes::KubeWrites;
 use crate::controller::start::describe_permit;
+use crate::controller::tg_lookup::TgLookup;
 use crate::watch::{SlimEndpointSlice, SlimPod, GATE_PREFIX};
 
 /// What a gated pod's gates need: its IP, the bindings it waits for, whether its containers are ready, and
@@ -65,7 +67,7 @@ pub(super) fn gate_candidates(slice: &SlimEndpointSlice) -> Vec<(IpAddr, String)
 #[rtype(result = "()")]
 pub(super) struct GatesChecked(pub String);
 
-impl Manager {
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// The snapshot the actors should see: endpoints held back only by one of our gates count as ready
     /// when their pod's containers are ready (otherwise the gate could never open).
     pub(super) fn effective(&self, snap: &EndpointSliceSnapshot) -> EndpointSliceSnapshot {
@@ -201,7 +203,7 @@ impl Manager {
     }
 }
 
-impl Handler<GatesChecked> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<GatesChecked> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: GatesChecked, _: &mut Context<Self>) {
@@ -209,7 +211,7 @@ impl Handler<GatesChecked> for Manager {
     }
 }
 
-impl Handler<Watched<SlimPod>> for Manager {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<SlimPod>> for Manager<K, E> {
     type Result = ();
 
     fn handle(&mut self, msg: Watched<SlimPod>, ctx: &mut Context<Self>) {

@@ -1,10 +1,26 @@
 //! Starting a binding's actor: the target group looked up (or its checkpoint trusted), what it holds adopted,
 //! the Service's slices or nodes sent; and the checkpoint written once its set holds still.
 
-use super::*;
-use tgsync_actors::domain::AddressType;
+use std::collections::HashSet;
+use std::sync::Arc;
 
-impl Manager {
+use actix::prelude::*;
+use kube::ResourceExt;
+use tgsync_actors::domain::{AddressType, EndpointSliceSnapshot, Target, TargetGroupKey};
+use tgsync_actors::elb::ElbError;
+use tgsync_actors::target_group::{Adopt, SliceUpdate, SourceUpdate, TargetGroupActor};
+use tracing::{debug, info};
+
+use super::{service_key, Manager, Owner, Started, NODES_SOURCE};
+use crate::controller::binding::{Mode, Phase, Running};
+use crate::controller::checkpoint::{desired_ip, hash_targets};
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::selector;
+use crate::controller::start::{find, Found};
+use crate::controller::tg_lookup::TgLookup;
+use crate::crd::{BindingError, TargetGroupBinding, TargetType};
+
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// Looks the binding's target group up (and what it holds) in the background; `Started` answers.
     pub(super) fn kick_start(&mut self, key: &str, ctx: &mut Context<Self>) {
         if let Some(found) = self.checkpoint_matches(key) {

@@ -1,9 +1,18 @@
 //! What the manager writes on a binding: its conditions, Warning Events, and which binding a target group
 //! belongs to.
 
-use super::*;
+use k8s_openapi::jiff::Timestamp;
+use kube::ResourceExt;
+use tgsync_actors::domain::TargetGroupKey;
+use tracing::warn;
 
-impl Manager {
+use super::Manager;
+use crate::controller::kube_writes::KubeWrites;
+use crate::controller::retry::until_landed;
+use crate::controller::tg_lookup::TgLookup;
+use crate::crd::{merge_condition, BindingError, ConditionKind, ConditionUpdate};
+
+impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     pub(super) fn ok(&mut self, key: &str, networking: bool) {
         let Some(b) = self.bindings.get(key) else {
             return;
