@@ -391,17 +391,4 @@ fn service_key(b: &TargetGroupBinding) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use k8s_openapi::api::core::v1::Node;
-
-    use super::*;
-
-    #[test]
-    fn cluster_scoped_objects_are_keyed_by_name_alone() {
-        let mut node = Node::default();
-        node.metadata.name = Some("n1".into());
-        assert_eq!(object_key(&node), "n1");
-        node.metadata.namespace = Some("ns".into());
-        assert_eq!(object_key(&node), "ns/n1");
-    }
-}
+mod tests;
