@@ -4,9 +4,17 @@
 //!
 //! Run with `deploy/local/testbed test`, or by hand: `deploy/local/testbed up`,
 //! `source deploy/local/.run/env`, `cargo test -p tgsync --features testbed --test e2e`.
+//!
+//! Layout of `tests/`: each top-level `.rs` file is a test binary, and so is this directory (`main.rs` and
+//! one module per area beside it); `support/` is the code they share, not a binary. Every binary links kube
+//! and the AWS SDK, slow to link, so all areas live in this one. One other stands apart: `e2e_cluster_wide.rs`,
+//! whose tgsync watches every namespace and so must not run beside these.
+
+// Shared with the other binaries, so it sits beside this directory, not in it.
+#[path = "../support/mod.rs"]
+mod support;
 
 mod aws_adapter;
-mod bed;
 mod failures;
 mod instance_mode;
 mod ip_mode;
