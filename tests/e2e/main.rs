@@ -7,8 +7,9 @@
 //!
 //! Layout of `tests/`: each top-level `.rs` file is a test binary, and so is this directory (`main.rs` and
 //! one module per area beside it); `support/` is the code they share, not a binary. Every binary links kube
-//! and the AWS SDK, slow to link, so all areas live in this one. One other stands apart: `e2e_cluster_wide.rs`,
-//! whose tgsync watches every namespace and so must not run beside these.
+//! and the AWS SDK, slow to link, so all areas live in this one. Two others stand apart: `e2e_cluster_wide.rs`,
+//! whose tgsync watches every namespace and so must not run beside these, and `testbed.rs`, checks of the bed
+//! itself that need no tgsync and answer "does the bed work?" on their own.
 
 // Shared with the other binaries, so it sits beside this directory, not in it.
 #[path = "../support/mod.rs"]
