@@ -98,10 +98,9 @@ impl Bed {
         self.manager.do_send(Lead);
     }
 
-    fn apply<T: 'static>(&self, obj: T)
+    fn apply<T: Send + 'static>(&self, obj: T)
     where
         Manager<FakeKube, FakeElb>: Handler<Watched<T>>,
-        T: Send,
     {
         self.manager.do_send(Watched(Event::Apply(obj)));
     }

@@ -3,7 +3,7 @@
 
 use aws_sdk_elasticloadbalancingv2::types::{TargetDescription, TargetTypeEnum};
 
-use crate::bed::*;
+use crate::support::*;
 
 /// Another cluster's target: an address no pod of the bed has.
 const FOREIGN: &str = "192.0.2.10";

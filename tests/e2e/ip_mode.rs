@@ -2,7 +2,7 @@
 
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 
-use crate::bed::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn ip_binding_follows_scaling_and_deletion_empties_the_target_group() {

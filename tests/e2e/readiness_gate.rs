@@ -6,7 +6,7 @@ use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
-use crate::bed::*;
+use crate::support::*;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
 

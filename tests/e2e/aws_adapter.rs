@@ -7,7 +7,7 @@ use tgsync::aws::AwsElb;
 use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{ElbError, ElbTargets};
 
-use crate::bed::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn adapter_registers_describes_and_deregisters_in_moto() {

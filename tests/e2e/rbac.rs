@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 
-use crate::bed::*;
 use crate::multi_cluster::multi_binding;
 use crate::readiness_gate::{expect_gates_open, gated_web};
+use crate::support::*;
 
 #[tokio::test]
 async fn tgsync_runs_with_the_shipped_rbac() {
@@ -100,7 +100,6 @@ fn service_account_kubeconfig() -> PathBuf {
 /// Applies `rbac` (whose objects live in tgsync-system) and writes a kubeconfig holding a token of its
 /// ServiceAccount `account`.
 fn kubeconfig_with(rbac: &str, account: &str) -> PathBuf {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     kubectl(
         &["apply", "-f", "-"],
         Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tgsync-system\n"),
@@ -137,9 +136,7 @@ fn kubeconfig_with(rbac: &str, account: &str) -> PathBuf {
          current-context: tgsync\n",
         token = token.trim()
     );
-    let dir = repo.join("target/e2e-logs");
-    std::fs::create_dir_all(&dir).expect("create log dir");
-    let path = dir.join(format!("{}.kubeconfig", unique("tgsync-sa")));
+    let path = log_dir().join(format!("{}.kubeconfig", unique("tgsync-sa")));
     std::fs::write(&path, config).expect("write kubeconfig");
     path
 }

@@ -4,13 +4,13 @@
 //!
 //! Run with `deploy/local/testbed test` (brings the bed up and down around the whole workspace's tests), or by
 //! hand: `deploy/local/testbed up`, `source deploy/local/.run/env`, then
-//! `cargo test -p tgsync-loadtest --features testbed --test testbed`.
+//! `cargo test -p tgsync --features testbed --test testbed`.
 //! Without the bed these tests fail, and say what is missing.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, LoadBalancerSchemeEnum, LoadBalancerTypeEnum, ProtocolEnum,
@@ -19,130 +19,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams};
-
-const HOW_TO_RUN: &str = "these tests need the local test bed: run `deploy/local/testbed test`, \
-     or `deploy/local/testbed up` and `source deploy/local/.run/env` first";
-
-/// How long the bed may take to reflect a change (it usually takes a few seconds).
-const CONVERGE: Duration = Duration::from_secs(90);
-
-fn required_env(name: &str) -> String {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v,
-        _ => panic!("{name} is not set: {HOW_TO_RUN}"),
-    }
-}
-
-fn kubectl_path() -> String {
-    std::env::var("TGSYNC_TESTBED_KUBECTL").unwrap_or_else(|_| "kubectl".to_string())
-}
-
-/// Runs kubectl against the bed (KUBECONFIG from the env file), feeding `stdin` if given; panics with its
-/// stderr when it fails.
-fn kubectl(args: &[&str], stdin: Option<&str>) -> String {
-    required_env("KUBECONFIG");
-    let mut cmd = Command::new(kubectl_path());
-    cmd.args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {} ({e}): {HOW_TO_RUN}", kubectl_path()));
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("piped stdin")
-            .write_all(input.as_bytes())
-            .expect("write kubectl stdin");
-    }
-    let out = child.wait_with_output().expect("wait for kubectl");
-    assert!(
-        out.status.success(),
-        "kubectl {} failed ({}): {}",
-        args.join(" "),
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A name unique to this run, so tests never share a namespace or an AWS resource name.
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_nanos();
-    format!(
-        "{prefix}-{:x}{:06x}",
-        std::process::id(),
-        nanos % 0x100_0000
-    )
-}
-
-/// A namespace of the test's own, deleted (without waiting) when the test ends, pass or fail.
-struct TestNamespace(String);
-
-impl TestNamespace {
-    fn create(prefix: &str) -> Self {
-        let name = unique(prefix);
-        kubectl(&["create", "namespace", &name], None);
-        TestNamespace(name)
-    }
-}
-
-impl Drop for TestNamespace {
-    fn drop(&mut self) {
-        let _ = Command::new(kubectl_path())
-            .args(["delete", "namespace", &self.0, "--wait=false"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-async fn kube_client() -> kube::Client {
-    required_env("KUBECONFIG");
-    kube::Client::try_default().await.unwrap_or_else(|e| {
-        panic!("cannot build a Kubernetes client from KUBECONFIG ({e}): {HOW_TO_RUN}")
-    })
-}
-
-async fn aws_config() -> aws_config::SdkConfig {
-    required_env("AWS_ENDPOINT_URL");
-    required_env("AWS_REGION");
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
-}
-
-/// Polls `probe` until it returns `Ok`, or panics after `limit` with the last `Err` it gave.
-async fn poll_until<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> (T, Duration)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, String>>,
-{
-    let start = Instant::now();
-    let mut delay = Duration::from_millis(50);
-    loop {
-        match probe().await {
-            Ok(v) => return (v, start.elapsed()),
-            Err(last) if start.elapsed() >= limit => {
-                panic!("{what}: not reached within {limit:?}; last seen: {last}")
-            }
-            Err(_) => {
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_millis(500));
-            }
-        }
-    }
-}
+use support::*;
 
 /// The endpoints of a Service's EndpointSlices: (ready addresses, all addresses).
 async fn service_endpoints(
@@ -187,48 +64,15 @@ async fn live_pod_ips(pods: &Api<Pod>) -> Result<BTreeSet<String>, String> {
         .collect())
 }
 
-const WEB: &str = r#"
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 20
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: registry.invalid/web:1
-        ports:
-        - name: http
-          containerPort: 8080
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-  ports:
-  - name: http
-    port: 80
-    targetPort: http
-"#;
-
 /// Waits until the Service `web` has exactly `n` endpoints, all ready, and they are the pods' IPs.
 async fn expect_ready_endpoints(client: &kube::Client, ns: &str, n: usize) -> Duration {
     let slices: Api<EndpointSlice> = Api::namespaced(client.clone(), ns);
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    let (ready, took) = poll_until(
+    let start = Instant::now();
+    let ready = poll_until(
         &format!("{n} ready endpoints for service web in {ns}"),
         CONVERGE,
+        String::new,
         || async {
             let (ready, all) = service_endpoints(&slices, "web").await?;
             let pod_ips = live_pod_ips(&pods).await?;
@@ -251,15 +95,15 @@ async fn expect_ready_endpoints(client: &kube::Client, ns: &str, n: usize) -> Du
             "endpoint {ip} is not from a fake node's podCIDR (10.244.0.0/16)"
         );
     }
-    took
+    start.elapsed()
 }
 
 #[tokio::test]
 async fn endpoint_slices_follow_a_deployment_as_it_scales() {
-    let ns = TestNamespace::create("tb-scale");
+    let ns = TestNamespace::bare("tb-scale");
     let client = kube_client().await;
 
-    kubectl(&["apply", "-n", &ns.0, "-f", "-"], Some(WEB));
+    ns.apply(&web(20, "ClusterIP"));
     let took = expect_ready_endpoints(&client, &ns.0, 20).await;
     eprintln!("20 pods -> 20 ready endpoints in {took:?}");
 
@@ -287,7 +131,7 @@ async fn endpoint_slices_follow_a_deployment_as_it_scales() {
 #[tokio::test]
 async fn fake_nodes_are_ready_and_match_ec2_instances() {
     let client = kube_client().await;
-    let ec2 = aws_sdk_ec2::Client::new(&aws_config().await);
+    let ec2 = ec2().await;
     let nodes: Api<Node> = Api::all(client);
     let list = nodes
         .list(&ListParams::default().labels("type=kwok"))

@@ -2,21 +2,20 @@
 //! 20 namespaces behind 40 bindings, all created before tgsync starts, plus a binding with a bad ARN and one
 //! naming a target group another binding serves. It must converge on its first list, again after a rolling
 //! restart of every Deployment at once during which it is killed (SIGKILL) and started again, and release
-//! every binding on deletion. Its own test binary, so no other test's tgsync runs beside the cluster-wide one.
+//! every binding on deletion. Its own test binary, so no other test's tgsync runs beside the cluster-wide one:
+//! `cargo test -p tgsync --features testbed --test e2e_cluster_wide` (the bed up, as for `e2e`).
 //!
 //! Figures (first-list convergence, convergence after the restart) are printed and written to
 //! `target/e2e-logs/cluster-wide-figures.txt`.
 
-#[allow(dead_code)] // Shared with the per-namespace suite; this binary uses part of it.
-#[path = "bed.rs"]
-mod bed;
+mod support;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
-use bed::*;
 use kube::api::Api;
+use support::*;
 use tgsync::crd::TargetGroupBinding;
 
 const NAMESPACES: usize = 20;
@@ -123,14 +122,12 @@ fn leads(t: &Tgsync) -> Result<(), String> {
 }
 
 fn figures_path() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("target/e2e-logs/cluster-wide-figures.txt")
+    log_dir().join("cluster-wide-figures.txt")
 }
 
 fn figure(line: &str) {
     println!("{line}");
     let path = figures_path();
-    let _ = std::fs::create_dir_all(path.parent().expect("has a parent"));
     let mut text = std::fs::read_to_string(&path).unwrap_or_default();
     text.push_str(line);
     text.push('\n');

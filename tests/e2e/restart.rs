@@ -2,7 +2,7 @@
 
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 
-use crate::bed::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn killed_mid_churn_and_restarted_converges() {

@@ -4,7 +4,7 @@ use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::{Api, ListParams};
 
-use crate::bed::*;
+use crate::support::*;
 
 async fn ready_condition(
     client: &kube::Client,

@@ -6,7 +6,7 @@ use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use k8s_openapi::api::core::v1::{Node, Service};
 use kube::api::{Api, ListParams};
 
-use crate::bed::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn instance_binding_registers_the_nodes_on_the_node_port() {

@@ -1,0 +1,26 @@
+//! What the test-bed tests share (feature `testbed`): the bed's environment and kubectl, clients, polling,
+//! namespaces, target groups in moto, manifests and the tgsync child process. Each test binary declares it
+//! with `mod support;` and uses what it needs through the re-exports below.
+
+// Each test binary uses part of this module: unused items, and re-exports of files it uses nothing from.
+#![allow(dead_code, unused_imports)]
+
+mod bed;
+mod clients;
+mod endpoints;
+mod kubectl;
+mod manifests;
+mod namespace;
+mod poll;
+mod target_group;
+mod tgsync;
+
+pub use bed::*;
+pub use clients::*;
+pub use endpoints::*;
+pub use kubectl::*;
+pub use manifests::*;
+pub use namespace::*;
+pub use poll::*;
+pub use target_group::*;
+pub use tgsync::*;

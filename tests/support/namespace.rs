@@ -1,0 +1,66 @@
+//! A namespace of the test's own, deleted without waiting when the test ends, pass or fail.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use super::bed::unique;
+use super::kubectl::{kubectl, kubectl_path};
+
+/// The test's own namespace; its name is the field.
+pub struct TestNamespace(pub String);
+
+impl TestNamespace {
+    /// A namespace for bindings: the TargetGroupBinding CRD is applied (and established) first.
+    pub fn create(prefix: &str) -> Self {
+        let crd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("deploy/crds/elbv2.k8s.aws_targetgroupbindings.yaml");
+        kubectl(&["apply", "-f", crd.to_str().expect("utf-8 path")], None);
+        kubectl(
+            &[
+                "wait",
+                "--for=condition=Established",
+                "--timeout=60s",
+                "crd/targetgroupbindings.elbv2.k8s.aws",
+            ],
+            None,
+        );
+        Self::bare(prefix)
+    }
+
+    /// A namespace and nothing else, for checks of the bed itself, which must not depend on tgsync's CRD.
+    pub fn bare(prefix: &str) -> Self {
+        let name = unique(prefix);
+        kubectl(&["create", "namespace", &name], None);
+        TestNamespace(name)
+    }
+
+    /// `kubectl apply -n <ns> -f -`.
+    pub fn apply(&self, yaml: &str) {
+        kubectl(&["apply", "-n", &self.0, "-f", "-"], Some(yaml));
+    }
+}
+
+impl Drop for TestNamespace {
+    fn drop(&mut self) {
+        // Bindings keep their finalizer once tgsync is gone: drop it so the namespace can go.
+        let _ = Command::new(kubectl_path())
+            .args([
+                "patch",
+                "targetgroupbindings",
+                "--all",
+                "-n",
+                &self.0,
+                "--type=merge",
+                "-p",
+                r#"{"metadata":{"finalizers":null}}"#,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new(kubectl_path())
+            .args(["delete", "namespace", &self.0, "--wait=false"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
