@@ -78,6 +78,14 @@ mod tests {
     }
 
     #[test]
+    fn hash_is_the_one_older_releases_wrote() {
+        // A checkpoint annotation from an earlier tgsync must still name the same set.
+        let a = Target::ip("10.0.0.1".parse().unwrap(), 80);
+        let b = Target::ip("10.0.0.2".parse().unwrap(), 80);
+        assert_eq!(hash_targets([&a, &b]), "69c97114fe395660");
+    }
+
+    #[test]
     fn desired_ip_keeps_ready_endpoints_on_the_named_port() {
         let ep = |ip: &str, c| Endpoint::new(ip.parse().unwrap(), c, None);
         let snap = EndpointSliceSnapshot {

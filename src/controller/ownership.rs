@@ -97,5 +97,7 @@ mod tests {
         assert!(a.len() <= MAX_NAME && b.len() <= MAX_NAME);
         assert_ne!(a, b);
         assert_eq!(configmap_name("web"), "tgsync-targets-web");
+        // The name an earlier tgsync gave a long binding's ConfigMap: it must find it again.
+        assert!(a.ends_with("-ee7717eba7a17e21"), "{a}");
     }
 }
