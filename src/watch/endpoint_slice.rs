@@ -9,10 +9,8 @@ use tgsync_actors::domain::{AddressType, Conditions, Endpoint, EndpointSliceSnap
 use super::de;
 use super::name::{ObjectName, ZoneName};
 use super::raw_endpoint::RawEndpoint;
+use super::service_label::SERVICE_NAME_LABEL;
 use super::zone::ZoneInterner;
-
-/// The label naming the Service a slice belongs to.
-pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 
 /// A discovery.k8s.io/v1 EndpointSlice reduced to what the daemon needs; the watcher decodes into it.
 ///
