@@ -81,7 +81,7 @@ fn end_to_end(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
     group.bench_function("slim_to_batched_calls", |b| {
         let system = paused_system();
         let elb = InstantElb::default();
-        let router = Router::default();
+        let mut router = Router::default();
         system.block_on(async {
             let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
             let service = SlimWatchEvent::from_slice(&events[0])
