@@ -22,8 +22,8 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
-use tgsync::watch::sample::{rolling_update_events, SampleParams};
 use tgsync::watch::{SlimWatchEvent, ZoneInterner};
+use tgsync_loadtest::watch_sample::{rolling_update_events, SampleParams};
 
 const RING: usize = 64;
 

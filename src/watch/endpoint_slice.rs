@@ -145,9 +145,9 @@ const _: fn() = || {
 mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
     use tgsync_actors::domain::Zone;
+    use tgsync_loadtest::watch_sample::{SampleParams, SampleSlice};
 
     use super::*;
-    use crate::watch::sample::{SampleParams, SampleSlice};
     use crate::watch::SlimWatchEvent;
 
     fn slice_of(bytes: &[u8]) -> SlimEndpointSlice {

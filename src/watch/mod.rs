@@ -11,7 +11,6 @@ mod event;
 mod name;
 mod pod;
 mod raw_endpoint;
-pub mod sample;
 mod service_label;
 mod zone;
 
