@@ -20,7 +20,7 @@ use tgsync_actors::target_group::{Router, TargetGroupActor, TargetGroupCore, TgC
 
 fn pipeline(tgs: usize, size: usize) -> (Router<InstantElb>, InstantElb) {
     let elb = InstantElb::default();
-    let router = Router::default();
+    let mut router = Router::default();
     let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
     let shared = Rc::new(elb.clone());
     let churn = Churn::new(tgs, size);

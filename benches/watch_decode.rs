@@ -22,8 +22,8 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
-use tgsync::watch::sample::{rolling_update_events, SampleParams};
 use tgsync::watch::{SlimWatchEvent, ZoneInterner};
+use tgsync_loadtest::watch_sample::{rolling_update_events, SampleParams};
 
 const RING: usize = 64;
 
@@ -81,7 +81,7 @@ fn end_to_end(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
     group.bench_function("slim_to_batched_calls", |b| {
         let system = paused_system();
         let elb = InstantElb::default();
-        let router = Router::default();
+        let mut router = Router::default();
         system.block_on(async {
             let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
             let service = SlimWatchEvent::from_slice(&events[0])

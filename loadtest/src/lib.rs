@@ -1,4 +1,5 @@
-//! The ELBv2 model, churn scenarios, the baseline strategy and reports, for benches, `tgsync simulate` and load tests.
+//! The ELBv2 model, churn scenarios, the baseline strategy and reports, for benches, `tgsync simulate` and load tests;
+//! and EndpointSlice watch-event samples for tgsync's decoding tests and benches.
 //! Everything here runs on one thread in tokio time, so a whole run fits in paused virtual time.
 
 pub mod baseline;
@@ -9,6 +10,7 @@ pub mod runner;
 pub mod runtime;
 pub mod scenario;
 pub mod strategy;
+pub mod watch_sample;
 
 pub use baseline::{Baseline, BaselineConfig};
 pub use model::{Call, CallKind, CallOutcome, ElbModel, HealthCheck, ModelConfig};

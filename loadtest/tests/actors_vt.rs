@@ -93,7 +93,7 @@ fn a_missing_target_group_is_reported_and_not_retried_forever() {
         let reports = Rc::new(RefCell::new(Vec::new()));
         let reporter = Reports(reports.clone()).start().recipient();
         let elb = Rc::new(model.clone());
-        let router = Router::default();
+        let mut router = Router::default();
         for (tg, svc) in [(&present, "ns/a"), (&missing, "ns/b")] {
             let actor =
                 TargetGroupActor::new(tg.clone(), TgConfig::default(), elb.clone(), budget.clone())
@@ -189,7 +189,7 @@ fn deregistrations_go_first_when_the_budget_is_short() {
         let model = ElbModel::new(ModelConfig::default(), tgs.clone());
         let budget = ApiBudget::new(BudgetConfig::default()).start();
         let elb = Rc::new(model.clone());
-        let router = Router::default();
+        let mut router = Router::default();
         for (i, tg) in tgs.iter().enumerate() {
             let actor = TargetGroupActor::new(
                 tg.clone(),

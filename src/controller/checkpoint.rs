@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
 
+use super::fnv::Fnv1a64;
+
 /// The binding annotation holding a hash of the target set in its target group. Protocol: it is removed
 /// (and the removal awaited) before any call that changes the target group, and written only when no call is
 /// in flight and the set held still for a checkpoint period — so when present, it is the target group's set.
@@ -29,14 +31,12 @@ pub struct CheckpointState {
 /// across builds and Rust versions, so a new tgsync reads an old one's checkpoint.
 pub fn hash_targets<'a>(targets: impl IntoIterator<Item = &'a Target>) -> String {
     let sorted: BTreeSet<String> = targets.into_iter().map(Target::to_string).collect();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = Fnv1a64::default();
     for s in &sorted {
-        for b in s.bytes().chain(std::iter::once(b'\n')) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.write(s.as_bytes());
+        h.write(b"\n");
     }
-    format!("{h:016x}")
+    format!("{:016x}", h.finish())
 }
 
 /// ip mode: the targets the slices want (ready, not terminating) on the port named `port_name`.
@@ -75,6 +75,14 @@ mod tests {
         assert_eq!(hash_targets([&a, &b]), hash_targets([&b, &a]));
         assert_ne!(hash_targets([&a, &b]), hash_targets([&a]));
         assert_eq!(hash_targets([]), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn hash_is_the_one_older_releases_wrote() {
+        // A checkpoint annotation from an earlier tgsync must still name the same set.
+        let a = Target::ip("10.0.0.1".parse().unwrap(), 80);
+        let b = Target::ip("10.0.0.2".parse().unwrap(), 80);
+        assert_eq!(hash_targets([&a, &b]), "69c97114fe395660");
     }
 
     #[test]

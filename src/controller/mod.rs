@@ -3,6 +3,7 @@
 
 mod binding;
 mod checkpoint;
+mod fnv;
 mod keyed_locks;
 mod kube_ops;
 mod kube_writes;

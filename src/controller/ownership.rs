@@ -7,6 +7,8 @@ use std::net::IpAddr;
 
 use tgsync_actors::domain::{InstanceId, Target};
 
+use super::fnv::fnv1a64;
+
 /// The ConfigMap key holding the targets, one `id:port` per line, sorted.
 pub const OWNED_KEY: &str = "targets";
 
@@ -21,9 +23,7 @@ pub fn configmap_name(binding: &str) -> String {
         return name;
     }
     // Too long: keep a prefix and tell long names apart by a hash of the whole.
-    let h = binding.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let h = fnv1a64(binding.as_bytes());
     format!("{}-{h:016x}", &name[..MAX_NAME - 17])
 }
 
@@ -97,5 +97,7 @@ mod tests {
         assert!(a.len() <= MAX_NAME && b.len() <= MAX_NAME);
         assert_ne!(a, b);
         assert_eq!(configmap_name("web"), "tgsync-targets-web");
+        // The name an earlier tgsync gave a long binding's ConfigMap: it must find it again.
+        assert!(a.ends_with("-ee7717eba7a17e21"), "{a}");
     }
 }

@@ -9,8 +9,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
 use proptest::prelude::*;
 use serde_json::Value;
 use tgsync_actors::domain::{AddressType, Conditions};
+use tgsync_loadtest::watch_sample::{SampleParams, SampleSlice};
 
-use super::sample::{SampleParams, SampleSlice};
 use super::{SlimEndpointSlice, SlimPod, SlimWatchEvent, ZoneInterner, SERVICE_NAME_LABEL};
 use crate::arb_json::{any_json, config, nasty, path, replace_at};
 

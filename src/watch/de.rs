@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tgsync_actors::domain::{AddressType, SlicePort};
 
-use super::endpoint_slice::SERVICE_NAME_LABEL;
+use super::service_label::SERVICE_NAME_LABEL;
 
 /// `null` or absent decodes as the default: Go writes empty lists as `null`.
 pub(super) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -138,6 +138,7 @@ enum MetaKey {
 #[derive(serde::Deserialize)]
 #[serde(field_identifier)]
 enum LabelKey {
+    // SERVICE_NAME_LABEL, spelled out: serde's rename takes only a literal.
     #[serde(rename = "kubernetes.io/service-name")]
     ServiceName,
     #[serde(other)]

@@ -9,10 +9,8 @@ use tgsync_actors::domain::{AddressType, Conditions, Endpoint, EndpointSliceSnap
 use super::de;
 use super::name::{ObjectName, ZoneName};
 use super::raw_endpoint::RawEndpoint;
+use super::service_label::SERVICE_NAME_LABEL;
 use super::zone::ZoneInterner;
-
-/// The label naming the Service a slice belongs to.
-pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 
 /// A discovery.k8s.io/v1 EndpointSlice reduced to what the daemon needs; the watcher decodes into it.
 ///
@@ -147,9 +145,9 @@ const _: fn() = || {
 mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
     use tgsync_actors::domain::Zone;
+    use tgsync_loadtest::watch_sample::{SampleParams, SampleSlice};
 
     use super::*;
-    use crate::watch::sample::{SampleParams, SampleSlice};
     use crate::watch::SlimWatchEvent;
 
     fn slice_of(bytes: &[u8]) -> SlimEndpointSlice {

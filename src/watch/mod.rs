@@ -11,11 +11,12 @@ mod event;
 mod name;
 mod pod;
 mod raw_endpoint;
-pub mod sample;
+mod service_label;
 mod zone;
 
-pub use endpoint_slice::{SlimEndpoint, SlimEndpointSlice, SERVICE_NAME_LABEL};
+pub use endpoint_slice::{SlimEndpoint, SlimEndpointSlice};
 pub use event::{SlimWatchEvent, WatchStatus};
 pub use name::{CompactName, ObjectName, ZoneName};
 pub use pod::{PodCondition, ReadinessGate, SlimPod, SlimPodSpec, SlimPodStatus, GATE_PREFIX};
+pub use service_label::SERVICE_NAME_LABEL;
 pub use zone::ZoneInterner;

@@ -1,8 +1,7 @@
 use std::sync::Arc;
 
 use actix::Addr;
-use dashmap::DashMap;
-use rustc_hash::FxBuildHasher;
+use rustc_hash::FxHashMap;
 
 use super::{SliceUpdate, TargetGroupActor};
 use crate::domain::{AddressType, EndpointSliceSnapshot};
@@ -13,22 +12,25 @@ type Bound<E> = (Addr<TargetGroupActor<E>>, Option<AddressType>);
 
 /// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`) that take its
 /// address family: a dual-stack Service has slices of both, and a target group holds one.
+///
+/// A plain map behind `&mut self`: its one owner (the manager actor, the simulator, a bench) uses it from the
+/// thread of a current-thread runtime, so a concurrent map would only add locking.
 pub struct Router<E: ElbTargets> {
     // Fx rather than SipHash: keys are Service names from our own watch, and every slice update looks one up.
-    bindings: DashMap<Arc<str>, Vec<Bound<E>>, FxBuildHasher>,
+    bindings: FxHashMap<Arc<str>, Vec<Bound<E>>>,
 }
 
 impl<E: ElbTargets> Default for Router<E> {
     fn default() -> Self {
         Router {
-            bindings: DashMap::with_hasher(FxBuildHasher),
+            bindings: FxHashMap::default(),
         }
     }
 }
 
 impl<E: ElbTargets> Router<E> {
     /// Binds a Service to one more target group actor, which gets slices of every address family.
-    pub fn bind(&self, service: Arc<str>, actor: Addr<TargetGroupActor<E>>) {
+    pub fn bind(&mut self, service: Arc<str>, actor: Addr<TargetGroupActor<E>>) {
         self.bindings
             .entry(service)
             .or_default()
@@ -37,7 +39,7 @@ impl<E: ElbTargets> Router<E> {
 
     /// Binds a Service to one more target group actor, which gets only the slices of `family`.
     pub fn bind_family(
-        &self,
+        &mut self,
         service: Arc<str>,
         actor: Addr<TargetGroupActor<E>>,
         family: AddressType,
@@ -49,11 +51,13 @@ impl<E: ElbTargets> Router<E> {
     }
 
     /// Removes a target group actor from a Service.
-    pub fn unbind(&self, service: &str, actor: &Addr<TargetGroupActor<E>>) {
-        if let Some(mut v) = self.bindings.get_mut(service) {
+    pub fn unbind(&mut self, service: &str, actor: &Addr<TargetGroupActor<E>>) {
+        if let Some(v) = self.bindings.get_mut(service) {
             v.retain(|(a, _)| a != actor);
+            if v.is_empty() {
+                self.bindings.remove(service);
+            }
         }
-        self.bindings.remove_if(service, |_, v| v.is_empty());
     }
 
     /// Delivers a snapshot to every actor bound to its Service. Returns how many got it.
@@ -130,7 +134,7 @@ mod tests {
             )
             .start()
         };
-        let router = Router::default();
+        let mut router = Router::default();
         let (v4, v6, any) = (actor("v4"), actor("v6"), actor("any"));
         router.bind_family("default/web".into(), v4.clone(), AddressType::Ipv4);
         router.bind_family("default/web".into(), v6, AddressType::Ipv6);

@@ -20,7 +20,7 @@ impl Tgsync {
     pub fn start(topology: &Topology, model: ElbModel, budget: BudgetConfig, tg: TgConfig) -> Self {
         let budget = ApiBudget::new(budget).start();
         let elb = Rc::new(model.clone());
-        let router = Router::default();
+        let mut router = Router::default();
         for b in &topology.bindings {
             let config = TgConfig {
                 port_name: b.port_name.clone(),

@@ -7,6 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use tgsync_actors::domain::Conditions;
 
+use crate::rng::Rng;
+
 /// What to generate. The default is a 100-endpoint slice of a Deployment mid rolling update (~29 KB).
 #[derive(Clone, Debug)]
 pub struct SampleParams {
@@ -94,7 +96,7 @@ pub struct SampleSlice {
     service_uid: String,
     pods: Vec<SamplePod>,
     draining: VecDeque<usize>,
-    rng: u64,
+    rng: Rng,
     pods_made: u64,
     resource_version: u64,
     generation: u64,
@@ -110,7 +112,7 @@ impl SampleSlice {
             service_uid: String::new(),
             pods: Vec::with_capacity(params.endpoints),
             draining: VecDeque::new(),
-            rng: params.seed ^ 0x9e37_79b9_7f4a_7c15,
+            rng: Rng::new(params.seed ^ 0x9e37_79b9_7f4a_7c15),
             pods_made: 0,
             resource_version: 0,
             generation: 1,
@@ -121,7 +123,7 @@ impl SampleSlice {
         s.name = format!("{}-{suffix}", s.params.service);
         s.uid = s.uuid();
         s.service_uid = s.uuid();
-        s.resource_version = 10_000_000 + s.next() % 80_000_000;
+        s.resource_version = 10_000_000 + s.rng.next_u64() % 80_000_000;
         let n = s.params.endpoints;
         for slot in 0..n {
             let state = if slot < s.params.terminating {
@@ -167,8 +169,8 @@ impl SampleSlice {
             }
         }
         self.generation += 1;
-        self.resource_version += 1 + self.next() % 500;
-        self.clock += 1 + self.next() % 5;
+        self.resource_version += 1 + self.rng.next_u64() % 500;
+        self.clock += 1 + self.rng.next_u64() % 5;
     }
 
     /// One watch line, `{"type":kind,"object":{...}}`, as the API server sends it.
@@ -334,7 +336,7 @@ impl SampleSlice {
         // do not repeat within 65,536 pods.
         let offset = (self.params.seed.wrapping_mul(0x2545_f491) & 0xffff) as u32;
         let host = offset.wrapping_add((born as u32).wrapping_mul(7919)) & 0xffff;
-        let node = self.next() % NODES;
+        let node = self.rng.next_u64() % NODES;
         SamplePod {
             name,
             ip: IpAddr::V4(Ipv4Addr::from((10 << 24) | host)),
@@ -346,18 +348,9 @@ impl SampleSlice {
         }
     }
 
-    fn next(&mut self) -> u64 {
-        // splitmix64: tiny, deterministic, good enough for names.
-        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
     fn suffix(&mut self) -> String {
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        let mut r = self.next();
+        let mut r = self.rng.next_u64();
         (0..5)
             .map(|_| {
                 let c = ALPHABET[(r % ALPHABET.len() as u64) as usize] as char;
@@ -368,7 +361,7 @@ impl SampleSlice {
     }
 
     fn uuid(&mut self) -> String {
-        let (a, b) = (self.next(), self.next());
+        let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
         format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
             a >> 32,
