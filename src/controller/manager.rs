@@ -31,8 +31,8 @@ use super::keyed_locks::KeyedLocks;
 use super::kube_writes::KubeWrites;
 use super::latest_wins::LatestWins;
 use super::node::NodeInfo;
-use super::service::ServiceInfo;
 use super::start::Found;
+use super::stores::Stores;
 use super::tg_lookup::TgLookup;
 use super::tracked::{Record, Tracked};
 use crate::crd::{check_immutable, validate, BindingError, TargetGroupBinding};
@@ -87,7 +87,8 @@ pub struct Manager<K: KubeWrites, E: TgLookup> {
     router: Router<Tracked<E>>,
     tg_config: TgConfig,
     zones: ZoneInterner,
-    services: HashMap<String, ServiceInfo>,
+    /// Bindings and Services as their watchers last wrote them.
+    stores: Stores,
     slices: HashMap<Arc<str>, HashMap<SliceKey, EndpointSliceSnapshot>>,
     nodes: HashMap<String, NodeInfo>,
     /// Pods with a readiness gate of ours, by `namespace/name`.
@@ -127,7 +128,13 @@ type Names = Rc<RefCell<HashMap<TargetGroupKey, Owner>>>;
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// A manager that writes to Kubernetes through `ops` and calls ELB through `elb` with permits from `budget`.
-    pub fn new(ops: K, elb: E, budget: Addr<ApiBudget>, tg_config: TgConfig) -> Self {
+    pub fn new(
+        ops: K,
+        elb: E,
+        budget: Addr<ApiBudget>,
+        tg_config: TgConfig,
+        stores: Stores,
+    ) -> Self {
         let names: Names = Rc::default();
         let checkpoint_locks = KeyedLocks::default();
         let invalidate: Invalidate = {
@@ -172,7 +179,7 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
             router: Router::default(),
             tg_config,
             zones: ZoneInterner::new(),
-            services: HashMap::new(),
+            stores,
             slices: HashMap::new(),
             nodes: HashMap::new(),
             pods: HashMap::new(),
@@ -190,7 +197,7 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
         self.synced.iter().all(|s| *s)
     }
 
-    /// Tracks a relist; returns the keys that vanished when it ends.
+    /// Tracks a relist of a kind kept here (not in a store); returns the keys that vanished when it ends.
     fn relist_step<O: kube::Resource>(&mut self, kind: Kind, ev: &Event<O>) -> Vec<String> {
         let i = kind as usize;
         match ev {
@@ -216,8 +223,8 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
 
     fn known_keys(&self, kind: Kind) -> Box<dyn Iterator<Item = String> + '_> {
         match kind {
-            Kind::Bindings => Box::new(self.bindings.keys().cloned()),
-            Kind::Services => Box::new(self.services.keys().cloned()),
+            // Kept in stores: a relist is compared with the store when it ends (`events.rs`).
+            Kind::Bindings | Kind::Services => Box::new(std::iter::empty()),
             Kind::Slices => Box::new(
                 self.slices
                     .values()

@@ -16,6 +16,7 @@ mod retry;
 mod selector;
 mod service;
 mod start;
+mod stores;
 mod tg_lookup;
 mod tracked;
 mod watchers;
@@ -33,6 +34,7 @@ pub use manager::Manager;
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
 pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
 pub use selector::matches as selector_matches;
+pub use stores::Stores;
 pub use tg_lookup::TgLookup;
 pub use tracked::Tracked;
 
@@ -88,10 +90,11 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let budget = ApiBudget::new(opts.budget).start();
     let ops = kube_ops::KubeOps::new(client.clone(), opts.kube_timeout);
     let (ended_tx, mut ended) = futures::channel::mpsc::unbounded();
-    let feeds = watchers::spawn_all(&client, opts.namespace.as_deref(), ended_tx);
+    let (stores, writers) = stores::stores();
+    let feeds = watchers::spawn_all(&client, opts.namespace.as_deref(), writers, ended_tx);
     let manager = Manager::create(move |ctx| {
         feeds.attach(ctx);
-        Manager::new(ops, elb, budget, opts.tg)
+        Manager::new(ops, elb, budget, opts.tg, stores)
     });
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
     let leading = async {

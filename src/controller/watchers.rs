@@ -2,16 +2,18 @@ use std::fmt::Debug;
 
 use actix::{Actor, AsyncContext, StreamHandler};
 use futures::channel::mpsc;
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Node, Service};
 use kube::api::Api;
-use kube::runtime::{watcher, WatchStreamExt};
+use kube::runtime::reflector::{store::Writer, ObjectRef};
+use kube::runtime::{reflector, watcher, WatchStreamExt};
 use kube::Client;
 use serde::de::DeserializeOwned;
 use tracing::{error, warn};
 
 use super::kube_writes::KubeWrites;
 use super::manager::{Manager, Watched};
+use super::stores::Writers;
 use super::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
@@ -26,8 +28,8 @@ pub struct WatchEnded(pub String);
 
 /// The receiving ends of the five watches, to be attached to the manager before it starts.
 pub struct Feeds {
-    bindings: mpsc::Receiver<Watched<TargetGroupBinding>>,
-    services: mpsc::Receiver<Watched<Service>>,
+    bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
+    services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
     slices: mpsc::Receiver<Watched<SlimEndpointSlice>>,
     nodes: mpsc::Receiver<Watched<Node>>,
     pods: mpsc::Receiver<Watched<SlimPod>>,
@@ -45,11 +47,13 @@ impl Feeds {
 }
 
 /// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods);
-/// namespaced kinds only in `namespace` when given. Watch errors are logged, counted and retried with backoff;
-/// a watch that ends anyway is reported on `ended`.
+/// namespaced kinds only in `namespace` when given. Bindings and Services fill `writers`' stores and feed only
+/// their keys. Watch errors are logged, counted and retried with backoff; a watch that ends anyway is reported
+/// on `ended`.
 pub fn spawn_all(
     client: &Client,
     namespace: Option<&str>,
+    writers: Writers,
     ended: mpsc::UnboundedSender<WatchEnded>,
 ) -> Feeds {
     fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -63,8 +67,18 @@ pub fn spawn_all(
     }
     let plain = watcher::Config::default;
     Feeds {
-        bindings: spawn(api(client, namespace), plain(), ended.clone()),
-        services: spawn(api(client, namespace), plain(), ended.clone()),
+        bindings: spawn_stored(
+            api(client, namespace),
+            plain(),
+            writers.bindings,
+            ended.clone(),
+        ),
+        services: spawn_stored(
+            api(client, namespace),
+            plain(),
+            writers.services,
+            ended.clone(),
+        ),
         slices: spawn(
             api(client, namespace),
             plain().labels(SERVICE_NAME_LABEL),
@@ -93,6 +107,41 @@ where
         let _ = ended.unbounded_send(why);
     });
     rx
+}
+
+/// Like `spawn`, for a kind kept in a reflector store: each event is written to `writer` before its key is
+/// fed, so whoever handles the key finds the object (or a newer one) in the store.
+fn spawn_stored<K>(
+    api: Api<K>,
+    config: watcher::Config,
+    writer: Writer<K>,
+    ended: mpsc::UnboundedSender<WatchEnded>,
+) -> mpsc::Receiver<Watched<ObjectRef<K>>>
+where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let (tx, rx) = mpsc::channel(AHEAD);
+    actix::spawn(async move {
+        let kind = K::kind(&()).into_owned();
+        let events = reflector(writer, watcher(api, config).default_backoff()).map_ok(keys);
+        let why = forward(&kind, events, tx).await;
+        error!(kind, reason = %why.0, "watch ended; tgsync stops");
+        let _ = ended.unbounded_send(why);
+    });
+    rx
+}
+
+/// An event of objects as the event of their keys.
+pub fn keys<K: kube::Resource<DynamicType = ()>>(
+    ev: watcher::Event<K>,
+) -> watcher::Event<ObjectRef<K>> {
+    match ev {
+        watcher::Event::Apply(o) => watcher::Event::Apply(ObjectRef::from_obj(&o)),
+        watcher::Event::Delete(o) => watcher::Event::Delete(ObjectRef::from_obj(&o)),
+        watcher::Event::InitApply(o) => watcher::Event::InitApply(ObjectRef::from_obj(&o)),
+        watcher::Event::Init => watcher::Event::Init,
+        watcher::Event::InitDone => watcher::Event::InitDone,
+    }
 }
 
 /// Sends every event of `events` to `tx`, waiting while the receiver is `AHEAD` behind; errors are logged

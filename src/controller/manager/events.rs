@@ -1,10 +1,12 @@
 //! Watch events: each kind's objects kept (slim) in the manager, and the bindings they concern reconciled.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use k8s_openapi::api::core::v1::{Node, Service};
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SlicePort};
 use tgsync_actors::target_group::Shutdown;
@@ -14,41 +16,51 @@ use super::{object_key, Kind, Manager, Watched};
 use crate::controller::binding::{Binding, Phase};
 use crate::controller::kube_writes::KubeWrites;
 use crate::controller::node::NodeInfo;
-use crate::controller::service::ServiceInfo;
+use crate::controller::stores::{object_ref, ref_key};
 use crate::controller::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 use crate::watch::SlimEndpointSlice;
 
-impl<K: KubeWrites, E: TgLookup> Handler<Watched<TargetGroupBinding>> for Manager<K, E> {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<ObjectRef<TargetGroupBinding>>> for Manager<K, E> {
     type Result = ();
 
-    fn handle(&mut self, msg: Watched<TargetGroupBinding>, ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: Watched<ObjectRef<TargetGroupBinding>>, ctx: &mut Context<Self>) {
         let was_synced = self.all_synced();
-        for gone in self.relist_step(Kind::Bindings, &msg.0) {
-            // Vanished while we were not watching: its finalizer was removed by someone else.
-            self.forget_binding(&gone);
-        }
         match msg.0 {
-            Event::Apply(obj) | Event::InitApply(obj) => {
-                let key = object_key(&obj);
-                match self.bindings.get_mut(&key) {
-                    Some(b) => {
-                        if b.obj.spec != obj.spec && matches!(b.phase, Phase::Gone) {
-                            b.phase = Phase::Idle;
-                        }
-                        b.obj = obj;
-                    }
-                    None => {
-                        self.bindings.insert(key.clone(), Binding::new(obj));
-                    }
+            Event::Apply(r) => self.binding_changed(&ref_key(&r), ctx),
+            Event::Delete(r) => {
+                let key = ref_key(&r);
+                // Gone from the store unless created again since (its Apply follows).
+                if self.stores.bindings.get(&r).is_none() {
+                    self.forget_binding(&key);
+                    self.reconcile_refused(ctx);
                 }
-                self.reconcile(&key, ctx);
             }
-            Event::Delete(obj) => {
-                self.forget_binding(&object_key(&obj));
-                self.reconcile_refused(ctx);
+            // The store swaps a relist in whole when it ends: read it then.
+            Event::Init | Event::InitApply(_) => {}
+            Event::InitDone => {
+                self.synced[Kind::Bindings as usize] = true;
+                let listed: HashSet<String> = self
+                    .stores
+                    .bindings
+                    .state()
+                    .iter()
+                    .map(|b| object_key(b.as_ref()))
+                    .collect();
+                let vanished: Vec<String> = self
+                    .bindings
+                    .keys()
+                    .filter(|k| !listed.contains(*k))
+                    .cloned()
+                    .collect();
+                for key in vanished {
+                    // Vanished while we were not watching: its finalizer was removed by someone else.
+                    self.forget_binding(&key);
+                }
+                for key in listed {
+                    self.binding_changed(&key, ctx);
+                }
             }
-            Event::Init | Event::InitDone => {}
         }
         if !was_synced && self.all_synced() {
             self.reconcile_all(ctx);
@@ -57,6 +69,27 @@ impl<K: KubeWrites, E: TgLookup> Handler<Watched<TargetGroupBinding>> for Manage
 }
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
+    /// Binding `key` as the store has it now, taken in and reconciled.
+    fn binding_changed(&mut self, key: &str, ctx: &mut Context<Self>) {
+        let Some(obj) = self.stores.bindings.get(&object_ref(key)) else {
+            return;
+        };
+        match self.bindings.get_mut(key) {
+            Some(b) if b.obj == *obj => {}
+            Some(b) => {
+                if b.obj.spec != obj.spec && matches!(b.phase, Phase::Gone) {
+                    b.phase = Phase::Idle;
+                }
+                b.obj = (*obj).clone();
+            }
+            None => {
+                self.bindings
+                    .insert(key.to_owned(), Binding::new((*obj).clone()));
+            }
+        }
+        self.reconcile(key, ctx);
+    }
+
     pub(super) fn forget_binding(&mut self, key: &str) {
         if let Some(b) = self.bindings.remove(key) {
             if let Phase::Running(r) | Phase::Draining(r) = b.phase {
@@ -69,30 +102,22 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     }
 }
 
-impl<K: KubeWrites, E: TgLookup> Handler<Watched<Service>> for Manager<K, E> {
+impl<K: KubeWrites, E: TgLookup> Handler<Watched<ObjectRef<Service>>> for Manager<K, E> {
     type Result = ();
 
-    fn handle(&mut self, msg: Watched<Service>, ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: Watched<ObjectRef<Service>>, ctx: &mut Context<Self>) {
         let was_synced = self.all_synced();
-        for gone in self.relist_step(Kind::Services, &msg.0) {
-            self.services.remove(&gone);
-            self.reconcile_service(&gone, ctx);
-        }
         match msg.0 {
-            Event::Apply(svc) | Event::InitApply(svc) => {
-                let key = object_key(&svc);
-                let info = ServiceInfo::from_service(&svc);
-                if self.services.get(&key) != Some(&info) {
-                    self.services.insert(key.clone(), info);
-                    self.reconcile_service(&key, ctx);
+            // Bindings read their Service from the store when they reconcile.
+            Event::Apply(r) | Event::Delete(r) => self.reconcile_service(&ref_key(&r), ctx),
+            Event::Init | Event::InitApply(_) => {}
+            Event::InitDone => {
+                self.synced[Kind::Services as usize] = true;
+                // A relist may hide any change: every binding looks at its Service again.
+                if was_synced {
+                    self.reconcile_all(ctx);
                 }
             }
-            Event::Delete(svc) => {
-                let key = object_key(&svc);
-                self.services.remove(&key);
-                self.reconcile_service(&key, ctx);
-            }
-            Event::Init | Event::InitDone => {}
         }
         if !was_synced && self.all_synced() {
             self.reconcile_all(ctx);

@@ -16,7 +16,9 @@ use crate::controller::binding::{Mode, Phase, Running};
 use crate::controller::checkpoint::{desired_ip, hash_targets};
 use crate::controller::kube_writes::KubeWrites;
 use crate::controller::selector;
+use crate::controller::service::ServiceInfo;
 use crate::controller::start::{find, Found};
+use crate::controller::stores::object_ref;
 use crate::controller::tg_lookup::TgLookup;
 use crate::crd::{BindingError, TargetGroupBinding, TargetType};
 
@@ -164,8 +166,10 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     pub(super) fn resolve_mode(&self, obj: &TargetGroupBinding) -> Result<Mode, BindingError> {
         let svc_key = service_key(obj);
         let svc = self
+            .stores
             .services
-            .get(&svc_key)
+            .get(&object_ref(&svc_key))
+            .map(|s| ServiceInfo::from_service(&s))
             .ok_or_else(|| BindingError::ServiceNotFound(svc_key.clone()))?;
         let wanted = &obj.spec.service_ref.port;
         let port = svc

@@ -119,7 +119,7 @@ fn a_deleted_binding_is_drained_before_its_finalizer_goes() {
             Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
                 "2026-01-01T01:00:00Z".parse().expect("a timestamp"),
             ));
-        bed.apply(deleting);
+        bed.apply_binding(deleting);
         until(&bed, "finalizer removed", || {
             bed.position("finalizer-remove").is_some()
         })
@@ -188,5 +188,28 @@ fn a_settled_set_is_checkpointed_and_a_restart_trusts_it_without_describing() {
             "a matching checkpoint still cost calls"
         );
         assert_eq!(next.elb.targets(ARN), want);
+    });
+}
+
+#[test]
+fn a_binding_gone_from_a_relist_stops_being_served() {
+    run(|| async {
+        let bed = Bed::start();
+        bed.list(one_ip_binding());
+        bed.lead();
+        until(&bed, "registered", || bed.elb.targets(ARN).len() == 2).await;
+        // The watch relists (after a 410, say) and the binding is no longer there.
+        bed.list(Listed {
+            services: vec![service()],
+            ..Listed::default()
+        });
+        idle(5).await;
+        bed.apply(slice("web-a", &[("10.0.0.9", true, "p9")]));
+        idle(60).await;
+        assert_eq!(
+            bed.elb.targets(ARN).len(),
+            2,
+            "a forgotten binding still followed its slices"
+        );
     });
 }

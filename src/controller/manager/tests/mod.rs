@@ -7,12 +7,15 @@ mod instance;
 mod lifecycle;
 mod refusals;
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::time::Duration;
 
 use actix::prelude::*;
 use k8s_openapi::api::core::v1::{Node, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 use serde_json::{json, Value};
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
@@ -20,6 +23,8 @@ use tgsync_actors::domain::Target;
 use tgsync_actors::target_group::TgConfig;
 
 use super::{object_key, Lead, Manager, Watched};
+use crate::controller::stores::{stores, Writers};
+use crate::controller::watchers::keys;
 use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SlimPod};
 use fakes::{FakeElb, FakeKube, Log};
@@ -39,6 +44,8 @@ struct Bed {
     elb: FakeElb,
     log: Log,
     manager: Addr<Manager<FakeKube, FakeElb>>,
+    /// The stores' write halves, as the binding and Service watchers hold them.
+    writers: RefCell<Writers>,
 }
 
 impl Bed {
@@ -66,12 +73,21 @@ impl Bed {
     /// A manager over these fakes (a restart, when an earlier `run` used them).
     fn over(kube: FakeKube, elb: FakeElb, log: Log) -> Self {
         let budget = ApiBudget::new(BudgetConfig::default()).start();
-        let manager = Manager::new(kube.clone(), elb.clone(), budget, TgConfig::default()).start();
+        let (stores, writers) = stores();
+        let manager = Manager::new(
+            kube.clone(),
+            elb.clone(),
+            budget,
+            TgConfig::default(),
+            stores,
+        )
+        .start();
         Bed {
             kube,
             elb,
             log,
             manager,
+            writers: RefCell::new(writers),
         }
     }
 
@@ -87,8 +103,9 @@ impl Bed {
             }
             m.do_send(Watched(Event::InitDone));
         }
-        listed(&self.manager, objects.bindings);
-        listed(&self.manager, objects.services);
+        let mut w = self.writers.borrow_mut();
+        listed(&self.manager, stored(&mut w.bindings, objects.bindings));
+        listed(&self.manager, stored(&mut w.services, objects.services));
         listed(&self.manager, objects.slices);
         listed(&self.manager, objects.nodes);
         listed(&self.manager, objects.pods);
@@ -98,6 +115,31 @@ impl Bed {
         self.manager.do_send(Lead);
     }
 
+    /// A changed binding, through its store as its watcher would.
+    fn apply_binding(&self, obj: TargetGroupBinding) {
+        self.stored_event(Event::Apply(obj), |w| &mut w.bindings);
+    }
+
+    /// A deleted binding.
+    fn delete_binding(&self, obj: TargetGroupBinding) {
+        self.stored_event(Event::Delete(obj), |w| &mut w.bindings);
+    }
+
+    /// A changed Service.
+    fn apply_service(&self, obj: Service) {
+        self.stored_event(Event::Apply(obj), |w| &mut w.services);
+    }
+
+    fn stored_event<T>(&self, ev: Event<T>, writer: impl FnOnce(&mut Writers) -> &mut Writer<T>)
+    where
+        T: kube::Resource<DynamicType = ()> + Clone + Send + 'static,
+        Manager<FakeKube, FakeElb>: Handler<Watched<ObjectRef<T>>>,
+    {
+        writer(&mut self.writers.borrow_mut()).apply_watcher_event(&ev);
+        self.manager.do_send(Watched(keys(ev)));
+    }
+
+    /// A changed object of a kind the manager keeps itself (slices, nodes, pods).
     fn apply<T: Send + 'static>(&self, obj: T)
     where
         Manager<FakeKube, FakeElb>: Handler<Watched<T>>,
@@ -124,6 +166,20 @@ impl Bed {
         let (_, conditions) = st.status.get(&format!("{NS}/{binding}"))?;
         conditions.iter().find(|c| c.type_ == kind).cloned()
     }
+}
+
+/// `items` written to `writer` as a first list; their list of keys.
+fn stored<T>(writer: &mut Writer<T>, items: Vec<T>) -> Vec<ObjectRef<T>>
+where
+    T: kube::Resource<DynamicType = ()> + Clone,
+{
+    writer.apply_watcher_event(&Event::Init);
+    let keys = items.iter().map(ObjectRef::from_obj).collect();
+    for o in items {
+        writer.apply_watcher_event(&Event::InitApply(o));
+    }
+    writer.apply_watcher_event(&Event::InitDone);
+    keys
 }
 
 /// What the first list of each watch holds.

@@ -101,7 +101,7 @@ fn a_missing_service_port_is_reported_and_served_once_the_service_has_it() {
             .and_then(|s| s.ports.as_mut())
             .expect("service has ports");
         ports[0].port = 81;
-        bed.apply(svc);
+        bed.apply_service(svc);
         until(&bed, "served on the new port", || {
             bed.elb.targets(ARN).len() == 1
         })
@@ -132,8 +132,7 @@ fn a_second_binding_of_one_target_group_is_refused_and_served_when_the_first_goe
         until(&bed, "first serves", || bed.elb.targets(ARN).len() == 1).await;
         assert_eq!(warnings(&bed, "web-2"), ["TargetGroupInUse"]);
         assert!(bed.position("finalizer-add shop/web-2").is_none());
-        bed.manager
-            .do_send(Watched(Event::Delete(binding("web", json!({})))));
+        bed.delete_binding(binding("web", json!({})));
         until(&bed, "second serves", || {
             bed.condition("web-2", "Ready")
                 .is_some_and(|c| c.status == "True")
