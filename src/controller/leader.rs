@@ -9,8 +9,6 @@ use kube::Client;
 use kube_lease_manager::{LeaseCreateMode, LeaseManagerBuilder, LeaseParams};
 use tracing::{info, warn};
 
-use super::manager::Lead;
-
 /// Which Lease to hold, and how long a holder that stops renewing keeps it.
 #[derive(Clone, Debug)]
 pub struct LeaseConfig {
@@ -34,6 +32,11 @@ pub enum LeaseError {
     #[error("leader election: lost the lease {0}")]
     Lost(String),
 }
+
+/// This process holds the lease (or runs without leader election): from now on it calls AWS and writes.
+#[derive(actix::Message)]
+#[rtype(result = "()")]
+pub struct Lead;
 
 /// Waits for the lease, tells `manager` to lead once it is held, and returns only if it is lost.
 pub async fn follow(client: Client, cfg: LeaseConfig, manager: Recipient<Lead>) -> LeaseError {

@@ -1,24 +1,17 @@
-//! `tgsync run`: the TargetGroupBinding controller. Watchers turn bindings, Services, EndpointSlices, Nodes and
-//! (for readiness gates) Pods into messages for one `Manager` actor, which runs one target-group actor per binding.
+//! `tgsync run`: the shared runtime (watchers, reflector stores, leader election, write plumbing) and one
+//! controller per kind. Today that is `bindings`: TargetGroupBindings, fed by bindings, Services,
+//! EndpointSlices, Nodes and (for readiness gates) Pods. ARCHITECTURE.md says where a new kind goes.
 
-mod binding;
-mod checkpoint;
+pub mod bindings;
 mod fnv;
 mod keyed_locks;
-mod kube_ops;
-mod kube_writes;
 mod latest_wins;
 mod leader;
-mod manager;
 mod node;
-mod ownership;
 mod retry;
 mod selector;
 mod service;
-mod start;
 mod stores;
-mod tg_lookup;
-mod tracked;
 mod watchers;
 
 use actix::Actor as _;
@@ -26,17 +19,14 @@ use tgsync_actors::budget::{ApiBudget, BudgetConfig};
 use tgsync_actors::target_group::TgConfig;
 use tracing::info;
 
-pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
-pub use kube_ops::KubeOps;
-pub use kube_writes::{FinalizerWrite, KubeWrites};
-pub use leader::LeaseConfig;
-pub use manager::Manager;
+pub use bindings::{
+    hash_targets, owned_configmap_name, parse_target, Manager, CHECKPOINT_ANNOTATION, OWNED_KEY,
+};
+pub use leader::{Lead, LeaseConfig};
 pub use node::{instance_from_provider_id, NodeInfo, EXCLUDE_LABEL};
-pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
 pub use selector::matches as selector_matches;
 pub use stores::Stores;
-pub use tg_lookup::TgLookup;
-pub use tracked::Tracked;
+pub use watchers::Watched;
 
 use crate::aws::{AwsElb, AwsElbConfig};
 
@@ -88,7 +78,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let client = kube::Client::try_default().await?;
     let elb = AwsElb::from_env(&opts.aws).await;
     let budget = ApiBudget::new(opts.budget).start();
-    let ops = kube_ops::KubeOps::new(client.clone(), opts.kube_timeout);
+    let ops = bindings::KubeOps::new(client.clone(), opts.kube_timeout);
     let (ended_tx, mut ended) = futures::channel::mpsc::unbounded();
     let (stores, writers) = stores::stores();
     let feeds = watchers::spawn_all(&client, opts.namespace.as_deref(), writers, ended_tx);
@@ -101,7 +91,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
         match opts.leader {
             Some(cfg) => leader::follow(client.clone(), cfg, manager.clone().recipient()).await,
             None => {
-                manager.do_send(manager::Lead);
+                manager.do_send(Lead);
                 std::future::pending().await
             }
         }

@@ -1,6 +1,6 @@
 use std::fmt::Debug;
 
-use actix::{Actor, AsyncContext, StreamHandler};
+use actix::{Actor, AsyncContext, Context, StreamHandler};
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Node, Service};
@@ -11,16 +11,18 @@ use kube::Client;
 use serde::de::DeserializeOwned;
 use tracing::{error, warn};
 
-use super::kube_writes::KubeWrites;
-use super::manager::{Manager, Watched};
 use super::stores::Writers;
-use super::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
 
 /// Events a watcher may read ahead of the manager before it waits: enough to ride out a burst, small enough
 /// that a first list of every Pod in the cluster is held back by the manager rather than buffered whole.
 const AHEAD: usize = 512;
+
+/// A watch event from one of the watchers, for the controller that reads that watch.
+#[derive(actix::Message)]
+#[rtype(result = "()")]
+pub struct Watched<K>(pub watcher::Event<K>);
 
 /// Why tgsync must stop: a watch it cannot do without ended. Running blind is worse than a restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +38,16 @@ pub struct Feeds {
 }
 
 impl Feeds {
-    /// Makes `ctx`'s actor read every watch (call from `Manager::create`).
-    pub fn attach<K: KubeWrites, E: TgLookup>(self, ctx: &mut <Manager<K, E> as Actor>::Context) {
+    /// Makes `ctx`'s actor read every watch (call from its `create`).
+    pub fn attach<A>(self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>
+            + StreamHandler<Watched<ObjectRef<TargetGroupBinding>>>
+            + StreamHandler<Watched<ObjectRef<Service>>>
+            + StreamHandler<Watched<SlimEndpointSlice>>
+            + StreamHandler<Watched<Node>>
+            + StreamHandler<Watched<SlimPod>>,
+    {
         ctx.add_stream(self.bindings);
         ctx.add_stream(self.services);
         ctx.add_stream(self.slices);
@@ -167,20 +177,6 @@ pub async fn forward<T, E: std::fmt::Display>(
         }
     }
     WatchEnded(format!("{kind} watch stream ended"))
-}
-
-impl<T, K: KubeWrites, E: TgLookup> StreamHandler<Watched<T>> for Manager<K, E>
-where
-    Manager<K, E>: actix::Handler<Watched<T>>,
-    T: 'static,
-{
-    fn handle(&mut self, item: Watched<T>, ctx: &mut Self::Context) {
-        <Self as actix::Handler<Watched<T>>>::handle(self, item, ctx);
-    }
-
-    /// A feed ends only when its watcher did, which that watcher reports; the manager keeps serving until
-    /// the process stops.
-    fn finished(&mut self, _: &mut Self::Context) {}
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use kube::ResourceExt;
 use tracing::warn;
 
 use super::Manager;
-use crate::controller::binding::FinalizerState;
-use crate::controller::kube_writes::{FinalizerWrite, KubeWrites};
+use crate::controller::bindings::binding::FinalizerState;
+use crate::controller::bindings::kube_writes::{FinalizerWrite, KubeWrites};
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::controller::retry::until_landed;
-use crate::controller::tg_lookup::TgLookup;
 
 /// The finalizer write started by `finalized` landed (or found the binding deleting or gone).
 #[derive(Message)]

@@ -9,9 +9,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, HealthState, TargetHealth};
 
-use crate::controller::kube_writes::{FinalizerWrite, KubeWrites};
+use crate::controller::bindings::kube_writes::{FinalizerWrite, KubeWrites};
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::controller::retry::OpError;
-use crate::controller::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 
 /// Every call either fake saw, in order: `"<verb> <object>"`.

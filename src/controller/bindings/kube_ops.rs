@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::checkpoint::CHECKPOINT_ANNOTATION;
 use super::kube_writes::{FinalizerWrite, KubeWrites};
 use super::ownership::{configmap_name, decode, encode, OWNED_KEY};
-use super::retry::{within, OpError};
+use crate::controller::retry::{within, OpError};
 use crate::crd::{TargetGroupBinding, FINALIZER};
 
 /// The binding annotation recording the spec tgsync first served, as JSON: immutable fields are checked

@@ -12,14 +12,14 @@ use tgsync_actors::target_group::{Adopt, SliceUpdate, SourceUpdate, TargetGroupA
 use tracing::{debug, info};
 
 use super::{service_key, Manager, Owner, Started, NODES_SOURCE};
-use crate::controller::binding::{Mode, Phase, Running};
-use crate::controller::checkpoint::{desired_ip, hash_targets};
-use crate::controller::kube_writes::KubeWrites;
+use crate::controller::bindings::binding::{Mode, Phase, Running};
+use crate::controller::bindings::checkpoint::{desired_ip, hash_targets};
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::start::{find, Found};
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::controller::selector;
 use crate::controller::service::ServiceInfo;
-use crate::controller::start::{find, Found};
 use crate::controller::stores::object_ref;
-use crate::controller::tg_lookup::TgLookup;
 use crate::crd::{BindingError, TargetGroupBinding, TargetType};
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {

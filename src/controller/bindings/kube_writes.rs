@@ -6,7 +6,7 @@ use std::future::Future;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use tgsync_actors::domain::Target;
 
-use super::retry::OpError;
+use crate::controller::retry::OpError;
 use crate::crd::TargetGroupBinding;
 
 /// What a finalizer write found.

@@ -25,16 +25,19 @@ use tracing::info;
 use gates::GatedPod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 
+pub use crate::controller::leader::Lead;
+pub use crate::controller::watchers::Watched;
+
 use super::binding::{Binding, Mode, Phase};
 use super::checkpoint::Invalidate;
-use super::keyed_locks::KeyedLocks;
 use super::kube_writes::KubeWrites;
-use super::latest_wins::LatestWins;
-use super::node::NodeInfo;
 use super::start::Found;
-use super::stores::Stores;
 use super::tg_lookup::TgLookup;
 use super::tracked::{Record, Tracked};
+use crate::controller::keyed_locks::KeyedLocks;
+use crate::controller::latest_wins::LatestWins;
+use crate::controller::node::NodeInfo;
+use crate::controller::stores::Stores;
 use crate::crd::{check_immutable, validate, BindingError, TargetGroupBinding};
 use crate::watch::ZoneInterner;
 
@@ -48,16 +51,6 @@ const GONE_RETRY: Duration = Duration::from_secs(60);
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(3);
 /// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
 const GATE_EVERY: Duration = Duration::from_secs(2);
-
-/// A watch event from one of the watchers.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Watched<K>(pub Event<K>);
-
-/// This process holds the lease (or runs without leader election): from now on it calls AWS and writes.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Lead;
 
 /// A binding's start finished.
 #[derive(Message)]
@@ -377,6 +370,20 @@ impl<K: KubeWrites, E: TgLookup> Actor for Manager<K, E> {
             }
         });
     }
+}
+
+impl<T, K: KubeWrites, E: TgLookup> StreamHandler<Watched<T>> for Manager<K, E>
+where
+    Manager<K, E>: Handler<Watched<T>>,
+    T: 'static,
+{
+    fn handle(&mut self, item: Watched<T>, ctx: &mut Self::Context) {
+        <Self as Handler<Watched<T>>>::handle(self, item, ctx);
+    }
+
+    /// A feed ends only when its watcher did, which that watcher reports; the manager keeps serving until
+    /// the process stops.
+    fn finished(&mut self, _: &mut Self::Context) {}
 }
 
 /// `namespace/name` of a namespaced object, `name` of a cluster-scoped one (as the maps key them).

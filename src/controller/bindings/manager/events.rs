@@ -13,11 +13,11 @@ use tgsync_actors::target_group::Shutdown;
 
 use super::gates::gate_candidates;
 use super::{object_key, Kind, Manager, Watched};
-use crate::controller::binding::{Binding, Phase};
-use crate::controller::kube_writes::KubeWrites;
+use crate::controller::bindings::binding::{Binding, Phase};
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::controller::node::NodeInfo;
 use crate::controller::stores::{object_ref, ref_key};
-use crate::controller::tg_lookup::TgLookup;
 use crate::crd::TargetGroupBinding;
 use crate::watch::SlimEndpointSlice;
 

@@ -4,9 +4,9 @@
 use actix::prelude::*;
 
 use super::Manager;
-use crate::controller::binding::{Binding, Phase};
-use crate::controller::kube_writes::KubeWrites;
-use crate::controller::tg_lookup::TgLookup;
+use crate::controller::bindings::binding::{Binding, Phase};
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::tg_lookup::TgLookup;
 
 /// The target group a spec names, as written (ARN, else name).
 fn target_group_of(spec: &crate::crd::TargetGroupBindingSpec) -> Option<&str> {

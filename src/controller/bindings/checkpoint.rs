@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
 
-use super::fnv::Fnv1a64;
+use crate::controller::fnv::Fnv1a64;
 
 /// The binding annotation holding a hash of the target set in its target group. Protocol: it is removed
 /// (and the removal awaited) before any call that changes the target group, and written only when no call is

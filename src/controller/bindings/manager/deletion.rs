@@ -9,10 +9,10 @@ use tokio::sync::oneshot;
 use tracing::info;
 
 use super::{Manager, NODES_SOURCE};
-use crate::controller::binding::{Mode, Phase};
-use crate::controller::kube_ops::without_finalizer;
-use crate::controller::kube_writes::KubeWrites;
-use crate::controller::tg_lookup::TgLookup;
+use crate::controller::bindings::binding::{Mode, Phase};
+use crate::controller::bindings::kube_ops::without_finalizer;
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::crd::validate;
 
 /// A draining binding's actor has deregistered everything.

@@ -7,9 +7,9 @@ use tgsync_actors::domain::TargetGroupKey;
 use tracing::warn;
 
 use super::Manager;
-use crate::controller::kube_writes::KubeWrites;
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::controller::retry::until_landed;
-use crate::controller::tg_lookup::TgLookup;
 use crate::crd::{merge_condition, BindingError, ConditionKind, ConditionUpdate};
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {

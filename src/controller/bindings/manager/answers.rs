@@ -7,9 +7,9 @@ use tgsync_actors::target_group::{Shutdown, TgReport};
 use tracing::warn;
 
 use super::{Manager, Started, START_RETRY};
-use crate::controller::binding::Phase;
-use crate::controller::kube_writes::KubeWrites;
-use crate::controller::tg_lookup::TgLookup;
+use crate::controller::bindings::binding::Phase;
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::crd::{BindingError, ConditionKind, ConditionUpdate};
 
 impl<K: KubeWrites, E: TgLookup> Handler<Started> for Manager<K, E> {

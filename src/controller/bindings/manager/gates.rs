@@ -15,10 +15,10 @@ use tgsync_actors::elb::HealthState;
 use tracing::{debug, info, warn};
 
 use super::{object_key, service_key, Kind, Manager, Watched};
-use crate::controller::binding::Mode;
-use crate::controller::kube_writes::KubeWrites;
-use crate::controller::start::describe_permit;
-use crate::controller::tg_lookup::TgLookup;
+use crate::controller::bindings::binding::Mode;
+use crate::controller::bindings::kube_writes::KubeWrites;
+use crate::controller::bindings::start::describe_permit;
+use crate::controller::bindings::tg_lookup::TgLookup;
 use crate::watch::{SlimEndpointSlice, SlimPod, GATE_PREFIX};
 
 /// What a gated pod's gates need: its IP, the bindings it waits for, whether its containers are ready, and

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::controller::checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
-use crate::controller::kube_ops::APPLIED_ANNOTATION;
+use crate::controller::bindings::checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
+use crate::controller::bindings::kube_ops::APPLIED_ANNOTATION;
 use crate::crd::FINALIZER;
 
 /// The objects of one ip binding whose slice has two ready endpoints and one that is not ready.
