@@ -25,11 +25,39 @@ pub enum Command {
     /// quotas, in virtual time; no cluster and no AWS credentials needed.
     #[cfg(feature = "simulate")]
     Simulate(SimulateArgs),
-    /// Print the TargetGroupBinding CustomResourceDefinition (elbv2.k8s.aws/v1beta1) as YAML.
-    Crd,
+    /// Print tgsync's CustomResourceDefinitions (TargetGroupBinding, IngressClassParams; elbv2.k8s.aws/v1beta1)
+    /// as one YAML stream, or write one file each.
+    Crd(CrdArgs),
     /// Run the TargetGroupBinding controller (Kubernetes from KUBECONFIG or in-cluster; AWS from the standard
     /// AWS configuration).
     Run(RunArgs),
+}
+
+/// `tgsync crd` flags.
+#[derive(Args, Debug)]
+pub struct CrdArgs {
+    /// Write each CRD to its file under this directory (as checked in under deploy/crds) instead of printing.
+    #[arg(long)]
+    pub out_dir: Option<std::path::PathBuf>,
+}
+
+impl CrdArgs {
+    /// Prints every CRD, or writes each to `out_dir`.
+    pub fn run(&self) -> anyhow::Result<()> {
+        let Some(dir) = &self.out_dir else {
+            print!("{}", tgsync::crd::crd_yaml()?);
+            return Ok(());
+        };
+        for file in tgsync::crd::crd_files() {
+            let name = std::path::Path::new(file.path)
+                .file_name()
+                .ok_or_else(|| anyhow::anyhow!("{} names no file", file.path))?;
+            let path = dir.join(name);
+            std::fs::write(&path, file.render()?)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+        Ok(())
+    }
 }
 
 /// `tgsync run` flags.

@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
                 print!("{}", outcome.render());
             }
         }
-        Command::Crd => print!("{}", tgsync::crd::crd_yaml()?),
+        Command::Crd(args) => args.run()?,
         Command::Run(args) => tgsync::controller::run_blocking(args.options()?)?,
     }
     Ok(())
