@@ -4,4 +4,5 @@
 pub mod budget;
 pub mod domain;
 pub mod elb;
+pub mod stack;
 pub mod target_group;
