@@ -5,6 +5,7 @@
 
 pub mod deployed;
 pub mod model;
+pub mod plan;
 pub mod tags;
 
 pub use deployed::*;
