@@ -48,6 +48,7 @@ pub fn diff_rules(desired: &[RuleSpec], existing: &[LiveRule]) -> RuleDiff {
         {
             matched[i] = Some(j);
             taken[j] = true;
+            // Pass one took every rule already in place, so this one moves.
             moves.push(Move {
                 rule: existing[j].arn.clone(),
                 from: existing[j].priority,

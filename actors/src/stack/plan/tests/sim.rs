@@ -564,12 +564,14 @@ impl Sim {
 }
 
 /// How applying one plan went.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Applied {
     /// Calls made, the fallback's single moves and the refused call included.
     pub calls: usize,
     /// Rule calls among them (create, modify, move, delete).
     pub rule_calls: usize,
+    /// Every existing ARN or id a call made named, the fallback's included.
+    pub touched: BTreeSet<String>,
 }
 
 /// Applies `plan` front to back, as the applier does: a fresh `Created` per plan, and on `PriorityInUse` from
@@ -579,6 +581,9 @@ pub fn apply_plan(sim: &mut Sim, plan: &Plan) -> Result<Applied, SimError> {
     let mut applied = Applied::default();
     for call in &plan.calls {
         applied.calls += 1;
+        applied
+            .touched
+            .extend(call.existing().into_iter().map(str::to_owned));
         if matches!(
             call,
             Call::CreateRule { .. }
@@ -594,6 +599,7 @@ pub fn apply_plan(sim: &mut Sim, plan: &Plan) -> Result<Applied, SimError> {
                 for (rule, to) in collision_free_moves(moves, &occupied) {
                     applied.calls += 1;
                     applied.rule_calls += 1;
+                    applied.touched.insert(rule.clone());
                     let from = sim.rules.get(&rule).map(|r| r.1).unwrap_or_default();
                     sim.apply(&Call::SetRulePriorities {
                         listener: listener.clone(),

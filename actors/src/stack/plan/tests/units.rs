@@ -357,3 +357,29 @@ fn load_balancer_calls_draw_from_their_bucket_and_the_rest_from_mutating() {
         assert_eq!(c.class(), want, "{c:?}");
     }
 }
+
+#[test]
+fn on_moto_a_shift_falls_back_to_single_moves_from_the_highest() {
+    let wide = |extra: bool| {
+        let mut rules: Vec<_> = (0..20).map(|i| rule(i % 3, i, i % 3)).collect();
+        if extra {
+            rules.insert(2, rule(2, 4, 3));
+        }
+        model(
+            vec![listener(80, rules)],
+            [Protocol::Http; 3],
+            Scheme::Internal,
+        )
+    };
+    let mut sim = deployed(&wide(false), 100);
+    sim.atomic_moves = false;
+    let p = plan(&wide(true), &sim.deployed());
+    assert_eq!(p.calls.len(), 2, "one SetRulePriorities, one CreateRule");
+    let applied = apply_plan(&mut sim, &p).expect("the fallback applies");
+    assert_eq!(
+        applied.calls,
+        1 + 18 + 1,
+        "the refused call, 18 single moves, the create"
+    );
+    assert!(plan(&wide(true), &sim.deployed()).is_empty());
+}
