@@ -1,0 +1,5 @@
+//! Ingress groups as the AWS Load Balancer Controller reads them: annotations, group membership and order,
+//! the class check, and the builder that turns a group's members into a `StackModel`. Pure: it builds
+//! models and does no IO.
+
+pub mod annotations;
