@@ -3,3 +3,9 @@
 //! models and does no IO.
 
 pub mod annotations;
+pub mod class;
+pub mod group;
+pub mod key;
+
+pub use group::GroupId;
+pub use key::IngressKey;
