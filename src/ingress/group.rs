@@ -102,28 +102,28 @@ pub fn order_of(ing: &Ingress) -> Result<i32, AnnotationError> {
     })
 }
 
-/// A group's members in order, and those whose `group.order` could not be read.
-#[derive(Debug, Default)]
-pub struct Ordered<'a> {
-    /// Members by `group.order`, then `namespace/name`.
-    pub members: Vec<&'a Ingress>,
-    /// Members with a bad `group.order`: they have no place in the group.
-    pub unordered: Vec<(&'a Ingress, AnnotationError)>,
+/// A member in its place, with its `group.order` or why it could not be read.
+#[derive(Debug)]
+pub struct Placed<'a> {
+    /// The member.
+    pub ingress: &'a Ingress,
+    /// Its `group.order`.
+    pub order: Result<i32, AnnotationError>,
 }
 
-/// Puts a group's members in order.
-pub fn in_order<'a>(members: impl IntoIterator<Item = &'a Ingress>) -> Ordered<'a> {
-    let mut out = Ordered::default();
-    let mut keyed = Vec::new();
-    for ing in members {
-        match order_of(ing) {
-            Ok(order) => keyed.push((order, IngressKey::of(ing), ing)),
-            Err(e) => out.unordered.push((ing, e)),
-        }
-    }
-    keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    out.members = keyed.into_iter().map(|(_, _, ing)| ing).collect();
-    out
+/// Puts a group's members in order: `group.order`, then `namespace/name`. A member whose order cannot be
+/// read sorts as order 0; it is held back, and that is where its previous rules stay.
+pub fn in_order<'a>(members: impl IntoIterator<Item = &'a Ingress>) -> Vec<Placed<'a>> {
+    let mut keyed: Vec<_> = members
+        .into_iter()
+        .map(|ingress| {
+            let order = order_of(ingress);
+            let sort = (*order.as_ref().unwrap_or(&0), IngressKey::of(ingress));
+            (sort, Placed { ingress, order })
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, placed)| placed).collect()
 }
 
 #[cfg(test)]
@@ -199,17 +199,25 @@ mod tests {
         let d = ing("a", "a", order("1000"));
         let bad = ing("a", "bad", order("1001"));
         let worse = ing("a", "worse", order("first"));
-        let o = in_order([&d, &c, &bad, &b, &a, &worse]);
-        let names: Vec<_> = o
-            .members
+        let placed = in_order([&d, &c, &bad, &b, &a, &worse]);
+        let names: Vec<_> = placed
             .iter()
-            .map(|i| IngressKey::of(i).to_string())
+            .map(|p| (IngressKey::of(p.ingress).to_string(), p.order.is_ok()))
             .collect();
-        assert_eq!(names, ["b/x", "a/z", "b/a", "a/a"]);
-        assert_eq!(o.unordered.len(), 2);
-        assert_eq!(
-            o.unordered[0].1.annotation,
-            "alb.ingress.kubernetes.io/group.order"
-        );
+        let expect = [
+            ("b/x", true),
+            ("a/bad", false),
+            ("a/worse", false),
+            ("a/z", true),
+            ("b/a", true),
+            ("a/a", true),
+        ];
+        let expect: Vec<_> = expect
+            .iter()
+            .map(|(k, ok)| ((*k).to_owned(), *ok))
+            .collect();
+        assert_eq!(names, expect);
+        let err = placed[1].order.as_ref().unwrap_err();
+        assert_eq!(err.annotation, "alb.ingress.kubernetes.io/group.order");
     }
 }

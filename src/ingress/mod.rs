@@ -3,6 +3,7 @@
 //! models and does no IO.
 
 pub mod annotations;
+pub mod build;
 pub mod class;
 pub mod group;
 pub mod key;

@@ -44,7 +44,7 @@ pub struct BackendAnnotations {
     pub health_check: HealthCheck,
     /// `target-group-attributes`.
     pub attributes: BTreeMap<String, String>,
-    /// `tags` of the Service over the Ingress's.
+    /// `tags`: the Ingress's, with the Service's over them key by key.
     pub tags: BTreeMap<String, String>,
 }
 
@@ -72,7 +72,11 @@ impl BackendAnnotations {
                 .pick("target-group-attributes")
                 .map("target-group-attributes")?
                 .unwrap_or_default(),
-            tags: a.pick("tags").map("tags")?.unwrap_or_default(),
+            tags: {
+                let mut tags = a.ingress.map("tags")?.unwrap_or_default();
+                tags.extend(a.service.map("tags")?.unwrap_or_default());
+                tags
+            },
         })
     }
 }
