@@ -24,10 +24,9 @@ impl<'a> Annotations<'a> {
 
     /// The raw value of `PREFIX + suffix`.
     pub fn raw(&self, suffix: &str) -> Option<&'a str> {
-        let map = self.map?;
-        map.iter()
-            .find(|(k, _)| k.strip_prefix(PREFIX) == Some(suffix))
-            .map(|(_, v)| v.as_str())
+        self.map?
+            .get(&format!("{PREFIX}{suffix}"))
+            .map(String::as_str)
     }
 
     /// Every `(rest, value)` whose key is `PREFIX + family + rest`, e.g. the `<name>` of `actions.<name>`.
