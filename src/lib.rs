@@ -5,4 +5,5 @@ mod arb_json;
 pub mod aws;
 pub mod controller;
 pub mod crd;
+pub mod ingress;
 pub mod watch;
