@@ -138,7 +138,10 @@ impl RunArgs {
 
 /// An optional flag, with an empty value (`TGSYNC_CLUSTER_NAME=`) meaning unset.
 fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+    v.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 /// The batching and budget flags `run` and `simulate` share, checked and turned into configurations.
@@ -170,7 +173,14 @@ mod tests {
 
     #[test]
     fn cluster_name_and_vpc_reach_the_run_options() {
-        let cli = Cli::parse_from(["tgsync", "run", "--cluster-name", "prod", "--aws-vpc-id", "vpc-1"]);
+        let cli = Cli::parse_from([
+            "tgsync",
+            "run",
+            "--cluster-name",
+            "prod",
+            "--aws-vpc-id",
+            "vpc-1",
+        ]);
         let Command::Run(args) = cli.command else {
             panic!("not run: {:?}", cli.command)
         };
