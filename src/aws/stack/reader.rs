@@ -141,3 +141,12 @@ impl<P: Permits> StackReader<P> {
         &self.vpc_id
     }
 }
+
+/// The reads are `Send`, so a supervisor may run them on any runtime (checked at compile time only).
+#[cfg(test)]
+#[allow(dead_code)]
+fn reads_are_send(reader: &StackReader<super::BudgetPermits>, stack: &StackId) {
+    fn send<T: Send>(_: T) {}
+    send(reader.read(stack));
+    send(reader.discover_subnets(LbKind::Application, Scheme::Internal));
+}
