@@ -104,6 +104,15 @@ pub struct RunArgs {
     /// Name of the Lease.
     #[arg(long, env = "TGSYNC_LEASE_NAME", default_value = "tgsync-leader")]
     pub lease_name: String,
+    /// The cluster's name, as the AWS Load Balancer Controller's `--cluster-name`: load balancers, target
+    /// groups and security groups are tagged `elbv2.k8s.aws/cluster=<name>`, and subnets tagged
+    /// `kubernetes.io/cluster/<name>` are preferred. Needed by Ingresses and NLB Services, not by bindings.
+    #[arg(long, env = "TGSYNC_CLUSTER_NAME")]
+    pub cluster_name: Option<String>,
+    /// The cluster's VPC, as the AWS Load Balancer Controller's `--aws-vpc-id`: where load balancers, target
+    /// groups and subnets are looked for. Needed by Ingresses and NLB Services, not by bindings.
+    #[arg(long, env = "TGSYNC_AWS_VPC_ID")]
+    pub aws_vpc_id: Option<String>,
 }
 
 impl RunArgs {
@@ -126,6 +135,8 @@ impl RunArgs {
             namespace: self.namespace.clone(),
             kube_timeout: Duration::from_secs(self.kube_timeout_s.max(1)),
             leader: self.leader_elect.then(|| self.lease()).transpose()?,
+            cluster_name: nonempty(&self.cluster_name),
+            aws_vpc_id: nonempty(&self.aws_vpc_id),
         })
     }
 
@@ -153,6 +164,14 @@ impl RunArgs {
     }
 }
 
+/// An optional flag, with an empty value (`TGSYNC_CLUSTER_NAME=`) meaning unset.
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
 /// The batching and budget flags `run` and `simulate` share, checked and turned into configurations.
 pub(crate) fn batching(
     window_ms: u64,
@@ -174,4 +193,34 @@ pub(crate) fn batching(
         ..BudgetConfig::default()
     };
     Ok((tg, budget))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_name_and_vpc_reach_the_run_options() {
+        let cli = Cli::parse_from([
+            "tgsync",
+            "run",
+            "--cluster-name",
+            "prod",
+            "--aws-vpc-id",
+            "vpc-1",
+        ]);
+        let Command::Run(args) = cli.command else {
+            panic!("not run: {:?}", cli.command)
+        };
+        let opts = args.options().unwrap();
+        assert_eq!(opts.cluster_name.as_deref(), Some("prod"));
+        assert_eq!(opts.aws_vpc_id.as_deref(), Some("vpc-1"));
+    }
+
+    #[test]
+    fn an_empty_value_is_unset() {
+        assert_eq!(nonempty(&Some(" ".into())), None);
+        assert_eq!(nonempty(&None), None);
+        assert_eq!(nonempty(&Some("c1".into())).as_deref(), Some("c1"));
+    }
 }

@@ -8,6 +8,7 @@
 mod classify;
 mod client;
 mod convert;
+pub mod stack;
 
 pub use classify::classify;
 pub use client::{AwsElb, AwsElbConfig};

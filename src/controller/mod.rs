@@ -45,6 +45,10 @@ pub struct RunOptions {
     pub kube_timeout: std::time::Duration,
     /// Leader election (`None`: this process leads at once).
     pub leader: Option<LeaseConfig>,
+    /// The cluster's name (`--cluster-name`), for the ownership tags of load balancers and subnet discovery.
+    pub cluster_name: Option<String>,
+    /// The cluster's VPC (`--aws-vpc-id`), where load balancers, target groups and subnets are looked for.
+    pub aws_vpc_id: Option<String>,
 }
 
 /// Why the controller could not start.

@@ -23,3 +23,4 @@ mod multi_cluster;
 mod rbac;
 mod readiness_gate;
 mod restart;
+mod stack_reader;

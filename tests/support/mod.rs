@@ -1,6 +1,6 @@
 //! What the test-bed tests share (feature `testbed`): the bed's environment and kubectl, clients, polling,
-//! namespaces, target groups in moto, manifests and the tgsync child process. Each test binary declares it
-//! with `mod support;` and uses what it needs through the re-exports below.
+//! namespaces, the seeded network and target groups in moto, manifests and the tgsync child process. Each
+//! test binary declares it with `mod support;` and uses what it needs through the re-exports below.
 
 // Each test binary uses part of this module: unused items, and re-exports of files it uses nothing from.
 #![allow(dead_code, unused_imports)]
@@ -11,6 +11,7 @@ mod endpoints;
 mod kubectl;
 mod manifests;
 mod namespace;
+mod network;
 mod poll;
 mod target_group;
 mod tgsync;
@@ -21,6 +22,7 @@ pub use endpoints::*;
 pub use kubectl::*;
 pub use manifests::*;
 pub use namespace::*;
+pub use network::*;
 pub use poll::*;
 pub use target_group::*;
 pub use tgsync::*;
