@@ -1,0 +1,115 @@
+//! Walks a plan front to back: one permit, one call, and the ARN or id of each create kept for the calls after.
+
+use tgsync_actors::stack::plan::{Call, Created, Plan};
+
+use super::{ApplyError, ApplyErrorKind, CallPermits};
+
+/// Applies plans of one VPC's stacks with the SDK clients and the budget's permits.
+pub struct StackApplier<P: CallPermits> {
+    pub(super) elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub(super) ec2: aws_sdk_ec2::Client,
+    pub(super) vpc_id: String,
+    pub(super) permits: P,
+}
+
+/// What a plan applied in full left behind.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The ARN or id of every resource it created.
+    pub created: Created,
+    /// Calls made (the collision-free fallback's single moves and reads included).
+    pub calls: usize,
+}
+
+impl<P: CallPermits> StackApplier<P> {
+    /// An applier creating security groups in `vpc_id`.
+    pub fn new(
+        elb: aws_sdk_elasticloadbalancingv2::Client,
+        ec2: aws_sdk_ec2::Client,
+        vpc_id: impl Into<String>,
+        permits: P,
+    ) -> Self {
+        StackApplier {
+            elb,
+            ec2,
+            vpc_id: vpc_id.into(),
+            permits,
+        }
+    }
+
+    /// Makes every call of `plan` in order; stops at the first that fails, saying which and why.
+    pub async fn apply(&self, plan: &Plan) -> Result<Applied, ApplyError> {
+        let mut applied = Applied::default();
+        for (index, call) in plan.calls.iter().enumerate() {
+            let made = self
+                .one(call, &applied.created, &mut applied.calls)
+                .await
+                .map_err(|kind| ApplyError {
+                    index,
+                    call: call_name(call),
+                    kind,
+                })?;
+            if let (Some(id), Some(arn)) = (call.creates(), made) {
+                applied.created.record(id, arn);
+            }
+        }
+        Ok(applied)
+    }
+
+    /// One call under one permit; a create answers the new resource's ARN or id.
+    async fn one(
+        &self,
+        call: &Call,
+        created: &Created,
+        calls: &mut usize,
+    ) -> Result<Option<String>, ApplyErrorKind> {
+        self.permits.permit(call.class()).await?;
+        *calls += 1;
+        match call {
+            Call::CreateSecurityGroup { .. }
+            | Call::AuthorizeSecurityGroupIngress { .. }
+            | Call::RevokeSecurityGroupIngress { .. }
+            | Call::DeleteSecurityGroup { .. }
+            | Call::CreateTags { .. }
+            | Call::DeleteTags { .. } => self.ec2_call(call, created).await,
+            Call::SetRulePriorities { listener, moves } => {
+                self.set_priorities(listener, moves, calls).await?;
+                Ok(None)
+            }
+            _ => self.elb_call(call, created).await,
+        }
+    }
+}
+
+/// The API action a call makes, for errors and logs.
+pub fn call_name(call: &Call) -> &'static str {
+    match call {
+        Call::CreateSecurityGroup { .. } => "CreateSecurityGroup",
+        Call::AuthorizeSecurityGroupIngress { .. } => "AuthorizeSecurityGroupIngress",
+        Call::RevokeSecurityGroupIngress { .. } => "RevokeSecurityGroupIngress",
+        Call::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
+        Call::CreateTags { .. } => "CreateTags",
+        Call::DeleteTags { .. } => "DeleteTags",
+        Call::CreateTargetGroup { .. } => "CreateTargetGroup",
+        Call::ModifyTargetGroup { .. } => "ModifyTargetGroup",
+        Call::ModifyTargetGroupAttributes { .. } => "ModifyTargetGroupAttributes",
+        Call::DeleteTargetGroup { .. } => "DeleteTargetGroup",
+        Call::CreateLoadBalancer { .. } => "CreateLoadBalancer",
+        Call::SetSubnets { .. } => "SetSubnets",
+        Call::SetSecurityGroups { .. } => "SetSecurityGroups",
+        Call::SetIpAddressType { .. } => "SetIpAddressType",
+        Call::ModifyLoadBalancerAttributes { .. } => "ModifyLoadBalancerAttributes",
+        Call::DeleteLoadBalancer { .. } => "DeleteLoadBalancer",
+        Call::CreateListener { .. } => "CreateListener",
+        Call::ModifyListener { .. } => "ModifyListener",
+        Call::AddListenerCertificates { .. } => "AddListenerCertificates",
+        Call::RemoveListenerCertificates { .. } => "RemoveListenerCertificates",
+        Call::DeleteListener { .. } => "DeleteListener",
+        Call::CreateRule { .. } => "CreateRule",
+        Call::ModifyRule { .. } => "ModifyRule",
+        Call::SetRulePriorities { .. } => "SetRulePriorities",
+        Call::DeleteRule { .. } => "DeleteRule",
+        Call::AddTags { .. } => "AddTags",
+        Call::RemoveTags { .. } => "RemoveTags",
+    }
+}
