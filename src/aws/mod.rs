@@ -5,10 +5,10 @@
 //! attempt per call by default, so the ApiBudget, not the SDK, decides when calls are made; every call has a
 //! deadline (`AwsElbConfig::call_timeout`), so a hung one cannot hold its target group's batch forever.
 
-pub mod apply;
 mod classify;
 mod client;
 mod convert;
+pub mod permit;
 pub mod stack;
 
 pub use classify::classify;

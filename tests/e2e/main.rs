@@ -24,3 +24,4 @@ mod rbac;
 mod readiness_gate;
 mod restart;
 mod stack_reader;
+mod stack_roundtrip;

@@ -3,6 +3,7 @@
 //! Subnet discovery lives here too. Every ELBv2 and EC2 call waits for a Describe permit of the account's
 //! API budget (`Permits`), and errors come back classified (`ReadError`).
 
+pub mod apply;
 mod convert;
 mod error;
 mod listeners;

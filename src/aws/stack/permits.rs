@@ -1,21 +1,29 @@
-//! Leave for each call the reader makes, from the account's API budget.
+//! Leave for each call the reader and the applier make, from the account's API budget.
 
 use std::future::Future;
 
-use tgsync_actors::budget::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
-use tokio::sync::oneshot;
-use tokio::time::Instant;
+use tgsync_actors::budget::{ApiBudget, ApiClass, Priority};
 
 use super::ReadError;
+use crate::aws::permit::{permit, BudgetStopped};
 
-/// Hands out one Describe permit per call; the reader waits for it before every ELBv2 or EC2 call.
+/// Hands out one permit per call; the reader and the applier wait for one before every ELBv2 or EC2 call.
 pub trait Permits: Sync {
+    /// Resolves once one call of `class` may be made.
+    fn permit(&self, class: ApiClass) -> impl Future<Output = Result<(), BudgetStopped>> + Send;
+
     /// Resolves once one describe call may be made.
-    fn describe(&self) -> impl Future<Output = Result<(), ReadError>> + Send;
+    fn describe(&self) -> impl Future<Output = Result<(), ReadError>> + Send {
+        async move {
+            self.permit(ApiClass::Describe)
+                .await
+                .map_err(|e| ReadError::Other(e.to_string()))
+        }
+    }
 }
 
-/// Permits from the one account-wide `ApiBudget`. EC2 calls spend a Describe token too: the budget has no
-/// EC2 bucket, and EC2's own limits are far above ELBv2's, so this only errs on the safe side.
+/// Permits from the one account-wide `ApiBudget`. EC2 calls spend ELBv2 tokens too: the budget has no EC2
+/// bucket, and EC2's own limits are far above ELBv2's, so this only errs on the safe side.
 #[derive(Clone, Debug)]
 pub struct BudgetPermits {
     budget: actix::Addr<ApiBudget>,
@@ -30,21 +38,7 @@ impl BudgetPermits {
 }
 
 impl Permits for BudgetPermits {
-    async fn describe(&self) -> Result<(), ReadError> {
-        let now = Instant::now();
-        let (reply, permit) = oneshot::channel();
-        self.budget.do_send(Acquire {
-            request: Request {
-                class: ApiClass::Describe,
-                priority: self.priority,
-                waiting_since: now,
-                last_change: LastChange::new(now),
-            },
-            reply,
-        });
-        permit
-            .await
-            .map(|_| ())
-            .map_err(|_| ReadError::Other("the API budget stopped".into()))
+    async fn permit(&self, class: ApiClass) -> Result<(), BudgetStopped> {
+        permit(&self.budget, class, self.priority).await
     }
 }

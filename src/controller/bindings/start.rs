@@ -1,10 +1,9 @@
-use tgsync_actors::budget::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
+use tgsync_actors::budget::{ApiBudget, ApiClass, Priority};
 use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{ElbError, HealthState};
-use tokio::sync::oneshot;
-use tokio::time::Instant;
 
 use super::tg_lookup::TgLookup;
+use crate::aws::permit::permit;
 
 /// Waits for a Describe permit from the account budget (background for resyncs, which nobody waits on;
 /// normal for readiness gates, which hold pods back).
@@ -12,21 +11,9 @@ pub async fn describe_permit(
     budget: &actix::Addr<ApiBudget>,
     priority: Priority,
 ) -> Result<(), ElbError> {
-    let now = Instant::now();
-    let (reply, permit) = oneshot::channel();
-    budget.do_send(Acquire {
-        request: Request {
-            class: ApiClass::Describe,
-            priority,
-            waiting_since: now,
-            last_change: LastChange::new(now),
-        },
-        reply,
-    });
-    permit
+    permit(budget, ApiClass::Describe, priority)
         .await
-        .map(|_| ())
-        .map_err(|_| ElbError::Other("the API budget stopped".into()))
+        .map_err(|e| ElbError::Other(e.to_string()))
 }
 
 /// What a binding's start found in ELB.

@@ -2,10 +2,11 @@
 
 use tgsync_actors::stack::plan::{Call, Created, Plan};
 
-use super::{ApplyError, ApplyErrorKind, CallPermits};
+use super::{ApplyError, ApplyErrorKind};
+use crate::aws::stack::Permits;
 
 /// Applies plans of one VPC's stacks with the SDK clients and the budget's permits.
-pub struct StackApplier<P: CallPermits> {
+pub struct StackApplier<P: Permits> {
     pub(super) elb: aws_sdk_elasticloadbalancingv2::Client,
     pub(super) ec2: aws_sdk_ec2::Client,
     pub(super) vpc_id: String,
@@ -21,7 +22,7 @@ pub struct Applied {
     pub calls: usize,
 }
 
-impl<P: CallPermits> StackApplier<P> {
+impl<P: Permits> StackApplier<P> {
     /// An applier creating security groups in `vpc_id`.
     pub fn new(
         elb: aws_sdk_elasticloadbalancingv2::Client,
@@ -63,7 +64,10 @@ impl<P: CallPermits> StackApplier<P> {
         created: &Created,
         calls: &mut usize,
     ) -> Result<Option<String>, ApplyErrorKind> {
-        self.permits.permit(call.class()).await?;
+        self.permits
+            .permit(call.class())
+            .await
+            .map_err(|e| ApplyErrorKind::Other(e.to_string()))?;
         *calls += 1;
         match call {
             Call::CreateSecurityGroup { .. }

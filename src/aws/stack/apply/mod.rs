@@ -7,9 +7,7 @@ mod applier;
 mod ec2_calls;
 mod elb_calls;
 mod error;
-mod permits;
 mod to_sdk;
 
 pub use applier::{Applied, StackApplier};
 pub use error::{ApplyError, ApplyErrorKind};
-pub use permits::{BudgetCallPermits, CallPermits};

@@ -11,7 +11,8 @@ use tgsync_actors::stack::{
 
 use super::error::{is_priority_in_use, sdk_kind};
 use super::to_sdk::{action, actions, conditions, elb_tags};
-use super::{ApplyErrorKind, CallPermits, StackApplier};
+use super::{ApplyErrorKind, StackApplier};
+use crate::aws::stack::Permits;
 
 fn resolve<'a>(created: &'a Created, r: &'a Ref) -> Result<&'a str, ApplyErrorKind> {
     created
@@ -68,7 +69,7 @@ fn first_arn<T>(
         .ok_or_else(|| ApplyErrorKind::Other(format!("{what} answered no ARN")))
 }
 
-impl<P: CallPermits> StackApplier<P> {
+impl<P: Permits> StackApplier<P> {
     pub(super) async fn elb_call(
         &self,
         call: &Call,
@@ -453,11 +454,17 @@ impl<P: CallPermits> StackApplier<P> {
             Err(kind) if is_priority_in_use(&kind) => {}
             Err(kind) => return Err(kind),
         }
-        self.permits.permit(ApiClass::Describe).await?;
+        self.permits
+            .permit(ApiClass::Describe)
+            .await
+            .map_err(|e| ApplyErrorKind::Other(e.to_string()))?;
         *calls += 1;
         let occupied = self.occupied_priorities(listener).await?;
         for (rule, priority) in collision_free_moves(moves, &occupied) {
-            self.permits.permit(ApiClass::Mutating).await?;
+            self.permits
+                .permit(ApiClass::Mutating)
+                .await
+                .map_err(|e| ApplyErrorKind::Other(e.to_string()))?;
             *calls += 1;
             self.elb
                 .set_rule_priorities()

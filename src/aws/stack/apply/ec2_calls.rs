@@ -5,9 +5,10 @@ use tgsync_actors::stack::plan::{Call, Created};
 
 use super::error::sdk_kind;
 use super::to_sdk::{ec2_tags, permissions};
-use super::{ApplyErrorKind, CallPermits, StackApplier};
+use super::{ApplyErrorKind, StackApplier};
+use crate::aws::stack::Permits;
 
-impl<P: CallPermits> StackApplier<P> {
+impl<P: Permits> StackApplier<P> {
     pub(super) async fn ec2_call(
         &self,
         call: &Call,
