@@ -51,13 +51,13 @@ async fn no_target_is_registered_before_the_finalizer_is_on_the_binding() {
     let ns = TestNamespace::create("tg-nofin");
     let rbac = shipped_rbac();
     let rule = r#"resources: ["targetgroupbindings"]
-    verbs: ["get", "list", "watch", "patch"]"#;
+    verbs: ["get", "list", "watch", "patch", "create", "delete"]"#;
     assert!(rbac.contains(rule), "deploy/rbac.yaml changed shape");
     let narrowed = rbac
         .replace(
             rule,
             r#"resources: ["targetgroupbindings"]
-    verbs: ["get", "list", "watch"]"#,
+    verbs: ["get", "list", "watch", "create", "delete"]"#,
         )
         .replace("tgsync-leader-election", "tgsync-nopatch-leader-election")
         .replace("name: tgsync\n", "name: tgsync-nopatch\n");
@@ -105,6 +105,26 @@ fn kubeconfig_with(rbac: &str, account: &str) -> PathBuf {
         Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tgsync-system\n"),
     );
     kubectl(&["apply", "-f", "-"], Some(rbac));
+    // The authorizer learns new roles from a watch: wait until it grants the last rule of the file, so the
+    // first list tgsync makes is not refused by a role still on its way.
+    let who = format!("system:serviceaccount:tgsync-system:{account}");
+    let granted = || {
+        std::process::Command::new(kubectl_path())
+            .args([
+                "auth",
+                "can-i",
+                "list",
+                "ingressclasses.networking.k8s.io",
+                "--as",
+                &who,
+            ])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "yes")
+    };
+    let start = std::time::Instant::now();
+    while !granted() && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let token = kubectl(
         &[
             "create",
