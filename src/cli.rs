@@ -33,6 +33,11 @@ pub enum Command {
     Run(RunArgs),
 }
 
+/// `--ingress-class`'s default, the AWS controller's.
+const fn crate_ingress_class() -> &'static str {
+    tgsync::ingress::class::DEFAULT_CLASS
+}
+
 /// `tgsync crd` flags.
 #[derive(Args, Debug)]
 pub struct CrdArgs {
@@ -113,6 +118,11 @@ pub struct RunArgs {
     /// groups and subnets are looked for. Needed by Ingresses and NLB Services, not by bindings.
     #[arg(long, env = "TGSYNC_AWS_VPC_ID")]
     pub aws_vpc_id: Option<String>,
+    /// The Ingress class served, as the AWS Load Balancer Controller's `--ingress-class`: Ingresses annotated
+    /// `kubernetes.io/ingress.class` with it, or whose IngressClass (named, or the cluster's default) has
+    /// `spec.controller: ingress.k8s.aws/alb`.
+    #[arg(long, env = "TGSYNC_INGRESS_CLASS", default_value = crate_ingress_class())]
+    pub ingress_class: String,
 }
 
 impl RunArgs {
@@ -137,6 +147,7 @@ impl RunArgs {
             leader: self.leader_elect.then(|| self.lease()).transpose()?,
             cluster_name: nonempty(&self.cluster_name),
             aws_vpc_id: nonempty(&self.aws_vpc_id),
+            ingress_class: self.ingress_class.clone(),
         })
     }
 

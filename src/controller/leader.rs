@@ -38,8 +38,9 @@ pub enum LeaseError {
 #[rtype(result = "()")]
 pub struct Lead;
 
-/// Waits for the lease, tells `manager` to lead once it is held, and returns only if it is lost.
-pub async fn follow(client: Client, cfg: LeaseConfig, manager: Recipient<Lead>) -> LeaseError {
+/// Waits for the lease, tells every controller in `leads` to lead once it is held, and returns only if it is
+/// lost.
+pub async fn follow(client: Client, cfg: LeaseConfig, leads: Vec<Recipient<Lead>>) -> LeaseError {
     let secs = cfg.duration.as_secs().max(2);
     // Renew a third of the duration before it runs out: two renewals may fail before the lease is lost.
     let params = LeaseParams::new(cfg.identity.clone(), secs, (secs / 3).max(1));
@@ -70,7 +71,9 @@ pub async fn follow(client: Client, cfg: LeaseConfig, manager: Recipient<Lead>) 
             (false, true) => {
                 info!(lease = %cfg.name, identity = %cfg.identity, "lease acquired; leading");
                 leading = true;
-                manager.do_send(Lead);
+                for r in &leads {
+                    r.do_send(Lead);
+                }
             }
             (true, false) => {
                 warn!(lease = %cfg.name, identity = %cfg.identity, "lease lost; stopping");

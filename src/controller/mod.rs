@@ -4,6 +4,7 @@
 
 pub mod bindings;
 mod fnv;
+pub mod ingress;
 mod keyed_locks;
 mod latest_wins;
 mod leader;
@@ -13,6 +14,8 @@ mod selector;
 mod service;
 mod stores;
 mod watchers;
+
+use std::rc::Rc;
 
 use actix::Actor as _;
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
@@ -49,6 +52,8 @@ pub struct RunOptions {
     pub cluster_name: Option<String>,
     /// The cluster's VPC (`--aws-vpc-id`), where load balancers, target groups and subnets are looked for.
     pub aws_vpc_id: Option<String>,
+    /// The Ingress class served (`--ingress-class`, `alb`).
+    pub ingress_class: String,
 }
 
 /// Why the controller could not start.
@@ -77,25 +82,59 @@ pub fn run_blocking(opts: RunOptions) -> Result<(), RunError> {
     system.block_on(run(opts))
 }
 
-/// Starts the budget, the manager and the watchers, then waits for a stop signal.
+/// Starts the budget, the controllers and the watchers, then waits for a stop signal.
 pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     let client = kube::Client::try_default().await?;
-    let elb = AwsElb::from_env(&opts.aws).await;
-    let budget = ApiBudget::new(opts.budget).start();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let elb = AwsElb::from_sdk_config(&sdk, &opts.aws);
+    let budget = ApiBudget::new(opts.budget.clone()).start();
     let ops = bindings::KubeOps::new(client.clone(), opts.kube_timeout);
     let (ended_tx, mut ended) = futures::channel::mpsc::unbounded();
     let (stores, writers) = stores::stores();
-    let feeds = watchers::spawn_all(&client, opts.namespace.as_deref(), writers, ended_tx);
+    let network = opts.cluster_name.clone().zip(opts.aws_vpc_id.clone());
+    let mut feeds = watchers::spawn_all(
+        &client,
+        opts.namespace.as_deref(),
+        writers,
+        network.is_some(),
+        ended_tx,
+    );
+    let mut leads = Vec::new();
+    match (network, feeds.ingress.take()) {
+        (Some((cluster, vpc)), Some(ingress_feeds)) => {
+            let shared = ingress::Shared::new(
+                &client,
+                &sdk,
+                &opts,
+                stores.clone(),
+                budget.clone(),
+                cluster,
+                vpc,
+            );
+            let ctl = ingress::IngressController::create(move |ctx| {
+                ingress_feeds.attach(ctx);
+                ingress::IngressController::new(Rc::new(shared), Default::default())
+            });
+            leads.push(ctl.recipient());
+            info!("serving Ingresses of class {:?}", opts.ingress_class);
+        }
+        _ => info!("Ingresses are not served: they need --cluster-name and --aws-vpc-id"),
+    }
     let manager = Manager::create(move |ctx| {
         feeds.attach(ctx);
         Manager::new(ops, elb, budget, opts.tg, stores)
     });
+    leads.push(manager.recipient());
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
     let leading = async {
         match opts.leader {
-            Some(cfg) => leader::follow(client.clone(), cfg, manager.clone().recipient()).await,
+            Some(cfg) => leader::follow(client.clone(), cfg, leads).await,
             None => {
-                manager.do_send(Lead);
+                for r in &leads {
+                    r.do_send(Lead);
+                }
                 std::future::pending().await
             }
         }

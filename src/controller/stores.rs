@@ -3,6 +3,7 @@
 //! that needs another kind's object looks it up instead of keeping a copy.
 
 use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 use kube::runtime::reflector::{self, ObjectRef, Store};
 
 use crate::crd::TargetGroupBinding;
@@ -14,6 +15,10 @@ pub struct Stores {
     pub bindings: Store<TargetGroupBinding>,
     /// Services.
     pub services: Store<Service>,
+    /// Ingresses.
+    pub ingresses: Store<Ingress>,
+    /// IngressClasses.
+    pub ingress_classes: Store<IngressClass>,
 }
 
 /// The write halves, one per watcher.
@@ -22,17 +27,30 @@ pub struct Writers {
     pub bindings: reflector::store::Writer<TargetGroupBinding>,
     /// Services.
     pub services: reflector::store::Writer<Service>,
+    /// Ingresses.
+    pub ingresses: reflector::store::Writer<Ingress>,
+    /// IngressClasses.
+    pub ingress_classes: reflector::store::Writer<IngressClass>,
 }
 
 /// Empty stores and their writers.
 pub fn stores() -> (Stores, Writers) {
     let (bindings, bindings_w) = reflector::store();
     let (services, services_w) = reflector::store();
+    let (ingresses, ingresses_w) = reflector::store();
+    let (ingress_classes, ingress_classes_w) = reflector::store();
     (
-        Stores { bindings, services },
+        Stores {
+            bindings,
+            services,
+            ingresses,
+            ingress_classes,
+        },
         Writers {
             bindings: bindings_w,
             services: services_w,
+            ingresses: ingresses_w,
+            ingress_classes: ingress_classes_w,
         },
     )
 }

@@ -4,6 +4,7 @@ use actix::{Actor, AsyncContext, Context, StreamHandler};
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Node, Service};
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 use kube::api::Api;
 use kube::runtime::reflector::{store::Writer, ObjectRef};
 use kube::runtime::{reflector, watcher, WatchStreamExt};
@@ -28,8 +29,11 @@ pub struct Watched<K>(pub watcher::Event<K>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchEnded(pub String);
 
-/// The receiving ends of the five watches, to be attached to the manager before it starts.
+/// The receiving ends of the five watches, to be attached to the manager before it starts; `ingress` holds
+/// the Ingress controller's, when Ingresses are served.
 pub struct Feeds {
+    /// The Ingress controller's feeds.
+    pub ingress: Option<IngressFeeds>,
     bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
     services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
     slices: mpsc::Receiver<Watched<SlimEndpointSlice>>,
@@ -56,6 +60,29 @@ impl Feeds {
     }
 }
 
+/// What the Ingress controller reads: Ingresses, IngressClasses, and Services (the same watch as the
+/// manager's, fanned out).
+pub struct IngressFeeds {
+    ingresses: mpsc::Receiver<Watched<ObjectRef<Ingress>>>,
+    classes: mpsc::Receiver<Watched<ObjectRef<IngressClass>>>,
+    services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
+}
+
+impl IngressFeeds {
+    /// Makes `ctx`'s actor read these watches.
+    pub fn attach<A>(self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>
+            + StreamHandler<Watched<ObjectRef<Ingress>>>
+            + StreamHandler<Watched<ObjectRef<IngressClass>>>
+            + StreamHandler<Watched<ObjectRef<Service>>>,
+    {
+        ctx.add_stream(self.ingresses);
+        ctx.add_stream(self.classes);
+        ctx.add_stream(self.services);
+    }
+}
+
 /// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods);
 /// namespaced kinds only in `namespace` when given. Bindings and Services fill `writers`' stores and feed only
 /// their keys. Watch errors are logged, counted and retried with backoff; a watch that ends anyway is reported
@@ -64,6 +91,7 @@ pub fn spawn_all(
     client: &Client,
     namespace: Option<&str>,
     writers: Writers,
+    ingress: bool,
     ended: mpsc::UnboundedSender<WatchEnded>,
 ) -> Feeds {
     fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -76,19 +104,43 @@ pub fn spawn_all(
         }
     }
     let plain = watcher::Config::default;
+    let readers = if ingress { 2 } else { 1 };
+    let mut services = spawn_stored(
+        api(client, namespace),
+        plain(),
+        writers.services,
+        readers,
+        ended.clone(),
+    );
+    let ingress = ingress.then(|| IngressFeeds {
+        ingresses: one(spawn_stored(
+            api(client, namespace),
+            plain(),
+            writers.ingresses,
+            1,
+            ended.clone(),
+        )),
+        classes: one(spawn_stored(
+            Api::all(client.clone()),
+            plain(),
+            writers.ingress_classes,
+            1,
+            ended.clone(),
+        )),
+        services: services.pop().expect("two Service feeds were asked for"),
+    });
     Feeds {
-        bindings: spawn_stored(
+        ingress,
+        bindings: one(spawn_stored(
             api(client, namespace),
             plain(),
             writers.bindings,
+            1,
             ended.clone(),
-        ),
-        services: spawn_stored(
-            api(client, namespace),
-            plain(),
-            writers.services,
-            ended.clone(),
-        ),
+        )),
+        services: services
+            .pop()
+            .expect("one Service feed is left for the manager"),
         slices: spawn(
             api(client, namespace),
             plain().labels(SERVICE_NAME_LABEL),
@@ -125,12 +177,14 @@ fn spawn_stored<K>(
     api: Api<K>,
     config: watcher::Config,
     writer: Writer<K>,
+    readers: usize,
     ended: mpsc::UnboundedSender<WatchEnded>,
-) -> mpsc::Receiver<Watched<ObjectRef<K>>>
+) -> Vec<mpsc::Receiver<Watched<ObjectRef<K>>>>
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
-    let (tx, rx) = mpsc::channel(AHEAD);
+    let (tx, mut rx) = mpsc::channel::<Watched<ObjectRef<K>>>(AHEAD);
+    let (mut outs, ins): (Vec<_>, Vec<_>) = (0..readers).map(|_| mpsc::channel(AHEAD)).unzip();
     actix::spawn(async move {
         let kind = K::kind(&()).into_owned();
         let events = reflector(writer, watcher(api, config).default_backoff()).map_ok(keys);
@@ -138,7 +192,20 @@ where
         error!(kind, reason = %why.0, "watch ended; tgsync stops");
         let _ = ended.unbounded_send(why);
     });
-    rx
+    // Each reader gets every key, and a slow one holds the watch back like a single reader would.
+    actix::spawn(async move {
+        while let Some(Watched(ev)) = rx.next().await {
+            for out in outs.iter_mut() {
+                let _ = out.send(Watched(ev.clone())).await;
+            }
+        }
+    });
+    ins
+}
+
+/// The one feed of a watch with one reader.
+fn one<T>(mut feeds: Vec<mpsc::Receiver<T>>) -> mpsc::Receiver<T> {
+    feeds.pop().expect("one feed was asked for")
 }
 
 /// An event of objects as the event of their keys.

@@ -1,0 +1,211 @@
+//! The Ingress controller: one actor that maps Ingresses to their groups and keeps one supervisor per group,
+//! telling it whenever something the group is built from changed. It acts only once it leads and every
+//! watch it reads has listed.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use actix::prelude::*;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher::Event;
+use kube::ResourceExt;
+use tgsync_actors::stack::supervisor::{Changed, StackSupervisor, SupervisorConfig};
+
+use super::work::{GroupWork, Shared};
+use crate::controller::leader::Lead;
+use crate::controller::stores::ref_key;
+use crate::controller::watchers::Watched;
+use crate::ingress::group::{GroupId, EXPLICIT_FINALIZER_PREFIX, IMPLICIT_FINALIZER};
+use crate::ingress::key::IngressKey;
+
+const INGRESSES: usize = 0;
+const CLASSES: usize = 1;
+const SERVICES: usize = 2;
+
+/// Maps Ingresses to groups and runs a supervisor per group.
+pub struct IngressController {
+    shared: Rc<Shared>,
+    config: SupervisorConfig,
+    supervisors: HashMap<GroupId, Addr<StackSupervisor<GroupWork>>>,
+    /// The groups each Ingress (`ns/name`) was last seen to concern, so leaving one reconciles it too.
+    seen: HashMap<String, HashSet<GroupId>>,
+    synced: [bool; 3],
+    leading: bool,
+}
+
+impl IngressController {
+    /// A controller over `shared`, its supervisors timed by `config`.
+    pub fn new(shared: Rc<Shared>, config: SupervisorConfig) -> Self {
+        IngressController {
+            shared,
+            config,
+            supervisors: HashMap::new(),
+            seen: HashMap::new(),
+            synced: [false; 3],
+            leading: false,
+        }
+    }
+
+    fn ready(&self) -> bool {
+        self.leading && self.synced.iter().all(|s| *s)
+    }
+
+    /// The groups `ing` concerns: the one it is in, and those whose finalizer it still carries.
+    fn groups_of(&self, ing: &Ingress) -> HashSet<GroupId> {
+        let mut groups: HashSet<GroupId> = self
+            .shared
+            .membership
+            .group_of(ing, &self.shared.stores)
+            .into_iter()
+            .collect();
+        for f in ing.finalizers() {
+            if let Some(name) = f.strip_prefix(EXPLICIT_FINALIZER_PREFIX) {
+                groups.insert(GroupId::Explicit(name.to_owned()));
+            } else if f == IMPLICIT_FINALIZER {
+                groups.insert(GroupId::Implicit(IngressKey::of(ing)));
+            }
+        }
+        groups
+    }
+
+    /// Ingress `key` changed (or is gone): its groups, old and new, are told.
+    fn ingress_changed(&mut self, key: &str, now: Option<&Ingress>) {
+        let new = now.map(|i| self.groups_of(i)).unwrap_or_default();
+        let old = match now {
+            Some(_) => self.seen.insert(key.to_owned(), new.clone()),
+            None => self.seen.remove(key),
+        }
+        .unwrap_or_default();
+        for g in old.union(&new) {
+            self.touch(g);
+        }
+    }
+
+    /// Every Ingress looked at again (a class changed, a relist ended, leadership began).
+    fn all_changed(&mut self) {
+        let ingresses = self.shared.stores.ingresses.state();
+        let listed: HashSet<String> = ingresses.iter().map(|i| key_of(i)).collect();
+        let gone: Vec<String> = self
+            .seen
+            .keys()
+            .filter(|k| !listed.contains(*k))
+            .cloned()
+            .collect();
+        for k in gone {
+            self.ingress_changed(&k, None);
+        }
+        for ing in ingresses {
+            self.ingress_changed(&key_of(&ing), Some(&ing));
+        }
+    }
+
+    /// Tells `group`'s supervisor (started on first use) that it has something to look at.
+    fn touch(&mut self, group: &GroupId) {
+        if !self.ready() {
+            return;
+        }
+        let (shared, config) = (self.shared.clone(), self.config.clone());
+        self.supervisors
+            .entry(group.clone())
+            .or_insert_with(|| {
+                StackSupervisor::new(
+                    group.stack_id(),
+                    config,
+                    GroupWork::new(shared, group.clone()),
+                )
+                .start()
+            })
+            .do_send(Changed);
+    }
+
+    fn listed(&mut self, which: usize) {
+        self.synced[which] = true;
+        self.all_changed();
+    }
+}
+
+fn key_of(ing: &Ingress) -> String {
+    format!(
+        "{}/{}",
+        ing.metadata.namespace.as_deref().unwrap_or_default(),
+        ing.metadata.name.as_deref().unwrap_or_default()
+    )
+}
+
+impl Actor for IngressController {
+    type Context = Context<Self>;
+}
+
+impl Handler<Lead> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, _: Lead, _: &mut Context<Self>) {
+        self.leading = true;
+        self.all_changed();
+    }
+}
+
+impl Handler<Watched<ObjectRef<Ingress>>> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<ObjectRef<Ingress>>, _: &mut Context<Self>) {
+        match msg.0 {
+            Event::Apply(r) | Event::Delete(r) => {
+                let now = self.shared.stores.ingresses.get(&r);
+                self.ingress_changed(&ref_key(&r), now.as_deref());
+            }
+            Event::Init | Event::InitApply(_) => {}
+            Event::InitDone => self.listed(INGRESSES),
+        }
+    }
+}
+
+impl Handler<Watched<ObjectRef<IngressClass>>> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<ObjectRef<IngressClass>>, _: &mut Context<Self>) {
+        match msg.0 {
+            Event::InitDone => self.listed(CLASSES),
+            Event::Init | Event::InitApply(_) => {}
+            Event::Apply(_) | Event::Delete(_) => self.all_changed(),
+        }
+    }
+}
+
+impl Handler<Watched<ObjectRef<Service>>> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<ObjectRef<Service>>, _: &mut Context<Self>) {
+        match msg.0 {
+            Event::InitDone => self.listed(SERVICES),
+            Event::Init | Event::InitApply(_) => {}
+            // A backend appeared or went: every group with a member in its namespace looks again.
+            Event::Apply(r) | Event::Delete(r) => {
+                let ns = r.namespace.clone().unwrap_or_default();
+                let groups: HashSet<GroupId> = self
+                    .seen
+                    .iter()
+                    .filter(|(k, _)| k.split_once('/').is_some_and(|(n, _)| n == ns))
+                    .flat_map(|(_, g)| g.iter().cloned())
+                    .collect();
+                for g in groups {
+                    self.touch(&g);
+                }
+            }
+        }
+    }
+}
+
+impl<T: 'static> StreamHandler<Watched<T>> for IngressController
+where
+    IngressController: Handler<Watched<T>>,
+{
+    fn handle(&mut self, item: Watched<T>, ctx: &mut Self::Context) {
+        <Self as Handler<Watched<T>>>::handle(self, item, ctx);
+    }
+
+    /// A feed ends only when its watcher did, which that watcher reports.
+    fn finished(&mut self, _: &mut Self::Context) {}
+}

@@ -1,0 +1,346 @@
+//! One reconcile of one Ingress group: finalizers on its members, the model built from them, what AWS holds
+//! read, the plan applied, the target groups' bindings made, status and Events written, and the finalizers
+//! of departed members removed. The group's supervisor runs it; a failure is retried with backoff.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::ResourceExt;
+use tgsync_actors::stack::plan::plan;
+use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
+use tgsync_actors::stack::{LbKind, Scheme, TargetKind};
+use tracing::info;
+
+use super::membership::Membership;
+use super::ops::{BindingWrite, IngressOps};
+use crate::aws::stack::apply::StackApplier;
+use crate::aws::stack::{BudgetPermits, StackReader};
+use crate::controller::stores::Stores;
+use crate::ingress::build::{build_group, stack_labels, Contribution, GroupInput, MemberStatus};
+use crate::ingress::group::GroupId;
+use crate::ingress::key::IngressKey;
+
+/// What every group's reconciles share.
+pub struct Shared {
+    /// The reflector stores.
+    pub stores: Stores,
+    /// Which Ingresses are ours.
+    pub membership: Membership,
+    /// Kubernetes writes.
+    pub ops: IngressOps,
+    /// What AWS holds.
+    pub reader: StackReader<BudgetPermits>,
+    /// Makes the calls.
+    pub applier: StackApplier<BudgetPermits>,
+    /// The cluster name.
+    pub cluster: String,
+    /// Subnets by scheme, discovered once.
+    pub subnets: RefCell<HashMap<SchemeKey, Vec<String>>>,
+}
+
+impl Shared {
+    /// The shared state of `tgsync run`'s Ingress controller: clients from `sdk`, permits of `budget`.
+    pub fn new(
+        client: &kube::Client,
+        sdk: &aws_config::SdkConfig,
+        opts: &crate::controller::RunOptions,
+        stores: Stores,
+        budget: actix::Addr<tgsync_actors::budget::ApiBudget>,
+        cluster: String,
+        vpc: String,
+    ) -> Self {
+        let elb = crate::aws::AwsElb::from_sdk_config(sdk, &opts.aws)
+            .client()
+            .clone();
+        let ec2 = aws_sdk_ec2::Client::new(sdk);
+        let permits =
+            || BudgetPermits::new(budget.clone(), tgsync_actors::budget::Priority::Normal);
+        Shared {
+            stores,
+            membership: Membership {
+                class: opts.ingress_class.clone(),
+            },
+            ops: IngressOps::new(client.clone(), opts.kube_timeout),
+            reader: StackReader::new(
+                elb.clone(),
+                ec2.clone(),
+                permits(),
+                cluster.clone(),
+                vpc.clone(),
+            ),
+            applier: StackApplier::new(elb, ec2, vpc, permits()),
+            cluster,
+            subnets: RefCell::default(),
+        }
+    }
+}
+
+/// `Scheme` as a map key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SchemeKey {
+    /// internal.
+    Internal,
+    /// internet-facing.
+    InternetFacing,
+}
+
+/// One group's reconcile.
+pub struct GroupWork {
+    shared: Rc<Shared>,
+    group: GroupId,
+    /// What each member contributed to the last deployed model (kept for members held back later).
+    previous: Rc<RefCell<BTreeMap<IngressKey, Contribution>>>,
+    /// Warnings already published, by member, so a lasting problem is reported once.
+    reported: Rc<RefCell<HashMap<IngressKey, String>>>,
+}
+
+impl GroupWork {
+    /// The reconcile of `group`.
+    pub fn new(shared: Rc<Shared>, group: GroupId) -> Self {
+        GroupWork {
+            shared,
+            group,
+            previous: Rc::default(),
+            reported: Rc::default(),
+        }
+    }
+}
+
+impl StackWork for GroupWork {
+    fn reconcile(&self) -> ReconcileFuture {
+        let (shared, group) = (self.shared.clone(), self.group.clone());
+        let (previous, reported) = (self.previous.clone(), self.reported.clone());
+        Box::pin(async move { reconcile(&shared, &group, &previous, &reported).await })
+    }
+}
+
+async fn reconcile(
+    shared: &Shared,
+    group: &GroupId,
+    previous: &RefCell<BTreeMap<IngressKey, Contribution>>,
+    reported: &RefCell<HashMap<IngressKey, String>>,
+) -> Result<(), String> {
+    let finalizer = group.finalizer();
+    let all = shared.stores.ingresses.state();
+    let mut active: Vec<Arc<Ingress>> = Vec::new();
+    let mut departed: Vec<Arc<Ingress>> = Vec::new();
+    for ing in all {
+        let member = shared.membership.group_of(&ing, &shared.stores).as_ref() == Some(group);
+        let deleting = ing.metadata.deletion_timestamp.is_some();
+        let carries = ing.finalizers().contains(&finalizer);
+        if member && !deleting {
+            active.push(ing);
+        } else if carries {
+            departed.push(ing);
+        }
+    }
+    // The finalizer goes on before any AWS call, so a member deleted meanwhile still has its rules removed.
+    for ing in &active {
+        shared
+            .ops
+            .finalizer(ing, &finalizer, true)
+            .await
+            .map_err(|e| format!("adding the finalizer to {}: {e}", IngressKey::of(ing)))?;
+    }
+
+    let services: HashMap<(String, String), Arc<Service>> = shared
+        .stores
+        .services
+        .state()
+        .into_iter()
+        .map(|s| ((s.namespace().unwrap_or_default(), s.name_any()), s))
+        .collect();
+    let lookup = |ns: &str, name: &str| {
+        services
+            .get(&(ns.to_owned(), name.to_owned()))
+            .map(|s| s.as_ref())
+    };
+    let members: Vec<&Ingress> = active.iter().map(|i| i.as_ref()).collect();
+    let prev = previous.borrow().clone();
+    let internal = subnets(shared, SchemeKey::Internal).await?;
+    let public;
+    let mut input = GroupInput {
+        group,
+        cluster: &shared.cluster,
+        members: &members,
+        services: &lookup,
+        subnets: &internal,
+        previous: &prev,
+    };
+    let mut build = build_group(&input);
+    if build.model.load_balancer.as_ref().map(|lb| lb.scheme) == Some(Scheme::InternetFacing) {
+        public = subnets(shared, SchemeKey::InternetFacing).await?;
+        input.subnets = &public;
+        build = build_group(&input);
+    }
+
+    for outcome in &build.members {
+        let Some(ing) = active.iter().find(|i| IngressKey::of(i) == outcome.key) else {
+            continue;
+        };
+        match &outcome.status {
+            MemberStatus::HeldBack { reason, .. } => {
+                let note = format!("held back, the rest of group {group} is applied: {reason}");
+                if reported.borrow().get(&outcome.key) != Some(&note) {
+                    reported
+                        .borrow_mut()
+                        .insert(outcome.key.clone(), note.clone());
+                    shared.ops.event(ing, true, "FailedBuildModel", note).await;
+                }
+            }
+            MemberStatus::Applied(_) => {
+                reported.borrow_mut().remove(&outcome.key);
+            }
+        }
+    }
+    if !build.is_applicable() {
+        return Ok(());
+    }
+
+    let stack = group.stack_id();
+    let deployed = shared
+        .reader
+        .read(&stack)
+        .await
+        .map_err(|e| format!("reading stack {group}: {e}"))?;
+    let p = plan(&build.model, &deployed);
+    let after = if p.is_empty() {
+        deployed
+    } else {
+        info!(group = %group, calls = p.calls.len(), "applying the group's plan");
+        if let Err(e) = shared.applier.apply(&p).await {
+            let note = format!("group {group}: {e}");
+            for ing in &active {
+                shared
+                    .ops
+                    .event(ing, true, "FailedDeployModel", note.clone())
+                    .await;
+            }
+            return Err(note);
+        }
+        shared
+            .reader
+            .read(&stack)
+            .await
+            .map_err(|e| format!("reading stack {group} after applying: {e}"))?
+    };
+
+    bindings(shared, group, &build.model, &after).await?;
+
+    for outcome in &build.members {
+        if let MemberStatus::Applied(c) = &outcome.status {
+            previous
+                .borrow_mut()
+                .insert(outcome.key.clone(), (**c).clone());
+        }
+    }
+    previous
+        .borrow_mut()
+        .retain(|k, _| active.iter().any(|i| IngressKey::of(i) == *k));
+
+    if let Some(lb) = &after.load_balancer {
+        let hostname = lb.dns_name.to_lowercase();
+        let ports: Vec<u16> = after.listeners.keys().copied().collect();
+        for ing in &active {
+            shared
+                .ops
+                .status(ing, &hostname, &ports)
+                .await
+                .map_err(|e| format!("status of {}: {e}", IngressKey::of(ing)))?;
+            if !p.is_empty() {
+                let note = format!("load balancer {hostname} serves group {group}");
+                shared
+                    .ops
+                    .event(ing, false, "SuccessfullyReconciled", note)
+                    .await;
+            }
+        }
+    }
+    for ing in &departed {
+        shared
+            .ops
+            .finalizer(ing, &finalizer, false)
+            .await
+            .map_err(|e| format!("removing the finalizer of {}: {e}", IngressKey::of(ing)))?;
+    }
+    Ok(())
+}
+
+/// The subnets of `scheme` (discovered by tags once, then kept).
+async fn subnets(shared: &Shared, scheme: SchemeKey) -> Result<Vec<String>, String> {
+    if let Some(s) = shared.subnets.borrow().get(&scheme) {
+        return Ok(s.clone());
+    }
+    let aws_scheme = match scheme {
+        SchemeKey::Internal => Scheme::Internal,
+        SchemeKey::InternetFacing => Scheme::InternetFacing,
+    };
+    let found = shared
+        .reader
+        .discover_subnets(LbKind::Application, aws_scheme)
+        .await
+        .map_err(|e| format!("discovering {scheme:?} subnets: {e}"))?;
+    shared.subnets.borrow_mut().insert(scheme, found.clone());
+    Ok(found)
+}
+
+/// Each target group of the model gets its binding; bindings of the stack whose group is gone are deleted.
+async fn bindings(
+    shared: &Shared,
+    group: &GroupId,
+    model: &tgsync_actors::stack::StackModel,
+    after: &tgsync_actors::stack::Deployed,
+) -> Result<(), String> {
+    let mut wanted = Vec::new();
+    for (id, b) in &model.bindings {
+        let (Some(spec), Some(live)) = (model.target_groups.get(id), after.target_groups.get(id))
+        else {
+            continue;
+        };
+        let target_type = match spec.target_kind {
+            TargetKind::Ip => "ip",
+            TargetKind::Instance => "instance",
+        };
+        shared
+            .ops
+            .apply_binding(&BindingWrite {
+                name: &spec.name,
+                namespace: &b.namespace,
+                labels: &b.labels,
+                arn: &live.arn,
+                target_type,
+                service: &b.service,
+                port: &b.service_port,
+            })
+            .await
+            .map_err(|e| format!("binding {}/{}: {e}", b.namespace, spec.name))?;
+        wanted.push((b.namespace.clone(), spec.name.clone()));
+    }
+    let labels = stack_labels(group);
+    let stale: Vec<(String, String)> = shared
+        .stores
+        .bindings
+        .state()
+        .iter()
+        .filter(|b| {
+            let have = b.metadata.labels.as_ref();
+            labels
+                .iter()
+                .all(|(k, v)| have.and_then(|l| l.get(k)) == Some(v))
+        })
+        .map(|b| (b.namespace().unwrap_or_default(), b.name_any()))
+        .filter(|k| !wanted.contains(k))
+        .collect();
+    for (ns, name) in stale {
+        shared
+            .ops
+            .delete_binding(&ns, &name)
+            .await
+            .map_err(|e| format!("deleting binding {ns}/{name}: {e}"))?;
+    }
+    Ok(())
+}
