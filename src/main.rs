@@ -36,8 +36,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => {
-            let opts = args.options()?;
-            let outcome = simulate::simulate(&opts);
+            let outcome = args.run()?;
             if args.json {
                 println!("{}", outcome.to_json()?);
             } else {

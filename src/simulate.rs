@@ -17,12 +17,36 @@ use tgsync_loadtest::{
 
 use crate::cli::batching;
 
+pub mod ingress_churn;
+
+/// A `--scenario`: one of the target-group scenarios, or `ingress-churn`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimScenario {
+    /// A scenario of the loadtest crate (pods churning behind target groups).
+    Targets(ScenarioKind),
+    /// Ingress groups edited while their backends roll.
+    IngressChurn,
+}
+
+impl std::str::FromStr for SimScenario {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "ingress-churn" {
+            return Ok(SimScenario::IngressChurn);
+        }
+        s.parse().map(SimScenario::Targets).map_err(
+            |e: tgsync_loadtest::scenario::UnknownScenario| format!("{e}, or ingress-churn"),
+        )
+    }
+}
+
 /// `tgsync simulate` flags.
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
-    /// rolling-update, scale-up, scale-down, steady-drip, node-drain or mass-restart.
+    /// rolling-update, scale-up, scale-down, steady-drip, node-drain, mass-restart or ingress-churn.
     #[arg(long, default_value = "rolling-update")]
-    pub scenario: ScenarioKind,
+    pub scenario: SimScenario,
     /// Target groups (one Service and Deployment each).
     #[arg(long, default_value_t = 20)]
     pub tgs: usize,
@@ -53,14 +77,56 @@ pub struct SimulateArgs {
     /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
     #[arg(long)]
     pub readiness_gates: bool,
+    /// ingress-churn: Ingresses at the start.
+    #[arg(long, default_value_t = ingress_churn::ChurnParams::default().ingresses)]
+    pub ingresses: usize,
+    /// ingress-churn: groups (one ALB each).
+    #[arg(long, default_value_t = ingress_churn::ChurnParams::default().groups)]
+    pub groups: usize,
+    /// ingress-churn: Services the Ingresses route to (one rolling Deployment of `--pods` each).
+    #[arg(long, default_value_t = ingress_churn::ChurnParams::default().services)]
+    pub services: usize,
+    /// ingress-churn: Ingress edits, additions and deletions, one every `--edit-every-ms`.
+    #[arg(long, default_value_t = ingress_churn::ChurnParams::default().edits)]
+    pub edits: usize,
+    /// ingress-churn: milliseconds between edits.
+    #[arg(long, default_value_t = ingress_churn::ChurnParams::default().every.as_millis() as u64)]
+    pub edit_every_ms: u64,
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
 }
 
 impl SimulateArgs {
-    /// The options these flags stand for.
-    pub fn options(&self) -> anyhow::Result<SimulateOptions> {
+    /// Runs what these flags ask for.
+    pub fn run(&self) -> anyhow::Result<Outcome> {
+        let SimScenario::Targets(scenario) = self.scenario else {
+            anyhow::ensure!(
+                !self.compare,
+                "ingress-churn has no baseline to --compare with"
+            );
+            let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+            let opts = ingress_churn::ChurnOptions {
+                params: ingress_churn::ChurnParams {
+                    ingresses: self.ingresses,
+                    groups: self.groups,
+                    services: self.services,
+                    pods: self.pods,
+                    edits: self.edits,
+                    every: Duration::from_millis(self.edit_every_ms),
+                    seed: self.seed,
+                },
+                tg,
+                budget,
+                throttle_fraction: self.throttle_fraction,
+            };
+            return Ok(Outcome::IngressChurn(ingress_churn::simulate(&opts)?));
+        };
+        Ok(simulate(&self.options(scenario)?))
+    }
+
+    /// The options these flags stand for, for a target-group scenario.
+    pub fn options(&self, scenario: ScenarioKind) -> anyhow::Result<SimulateOptions> {
         anyhow::ensure!(
             self.tgs > 0 && self.pods > 0,
             "--tgs and --pods must be at least 1"
@@ -71,7 +137,7 @@ impl SimulateArgs {
         );
         let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
         Ok(SimulateOptions {
-            scenario: self.scenario,
+            scenario,
             params: ScenarioParams {
                 tgs: self.tgs,
                 pods: self.pods,
@@ -113,6 +179,8 @@ pub enum Outcome {
     Single(RunReport),
     /// tgsync and the baseline.
     Compared(Comparison),
+    /// The ingress-churn scenario.
+    IngressChurn(ingress_churn::ChurnReport),
 }
 
 impl Outcome {
@@ -121,6 +189,7 @@ impl Outcome {
         match self {
             Outcome::Single(r) => serde_json::to_string(r),
             Outcome::Compared(c) => serde_json::to_string(c),
+            Outcome::IngressChurn(r) => serde_json::to_string(r),
         }
     }
 
@@ -133,6 +202,7 @@ impl Outcome {
                 tgsync_loadtest::render_table(std::slice::from_ref(r))
             ),
             Outcome::Compared(c) => c.render(),
+            Outcome::IngressChurn(r) => r.render(),
         }
     }
 }

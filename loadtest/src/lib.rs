@@ -9,6 +9,7 @@ pub mod rng;
 pub mod runner;
 pub mod runtime;
 pub mod scenario;
+pub mod stack;
 pub mod strategy;
 pub mod watch_sample;
 

@@ -42,6 +42,33 @@ impl HealthCheck {
     }
 }
 
+/// AWS's quotas on what a stack holds (docs: `application/load-balancer-limits.html`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StackQuotas {
+    /// Rules per ALB, default rules not counted (`TooManyRules`; 100, adjustable).
+    pub rules_per_alb: usize,
+    /// Distinct target groups an ALB's actions name (`TooManyUniqueTargetGroupsPerLoadBalancer`; 100).
+    pub target_groups_per_alb: usize,
+    /// Listeners per load balancer (`TooManyListeners`; 50).
+    pub listeners_per_lb: usize,
+    /// Condition values per rule (`TooManyConditionValues`; 5).
+    pub condition_values_per_rule: usize,
+    /// Target groups per region (`TooManyTargetGroups`; 3,000).
+    pub target_groups_per_region: usize,
+}
+
+impl Default for StackQuotas {
+    fn default() -> Self {
+        StackQuotas {
+            rules_per_alb: 100,
+            target_groups_per_alb: 100,
+            listeners_per_lb: 50,
+            condition_values_per_rule: 5,
+            target_groups_per_region: 3000,
+        }
+    }
+}
+
 /// A target group deleted out from under the controllers at a virtual time after the model starts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TgDeletion {
@@ -58,6 +85,12 @@ pub struct ModelConfig {
     pub register_bucket: BucketConfig,
     /// Describe* bucket (AWS: 40 / 10).
     pub describe_bucket: BucketConfig,
+    /// Listener, rule, target-group and tag changes (AWS: 20 / 3).
+    pub mutating_bucket: BucketConfig,
+    /// CreateLoadBalancer and the like (AWS: 10 / 0.2).
+    pub load_balancer_bucket: BucketConfig,
+    /// Load balancer, listener, rule and target group quotas.
+    pub quotas: StackQuotas,
     /// Shortest call latency.
     pub latency_min: Duration,
     /// Longest call latency.
@@ -87,6 +120,15 @@ impl Default for ModelConfig {
                 capacity: 40,
                 refill_per_s: 10.0,
             },
+            mutating_bucket: BucketConfig {
+                capacity: 20,
+                refill_per_s: 3.0,
+            },
+            load_balancer_bucket: BucketConfig {
+                capacity: 10,
+                refill_per_s: 0.2,
+            },
+            quotas: StackQuotas::default(),
             latency_min: Duration::from_millis(50),
             latency_max: Duration::from_millis(150),
             max_targets_per_tg: 1000,

@@ -9,24 +9,29 @@ use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 use tokio::time::Instant;
 
+use super::stack::Resources;
 use super::target_group::TgState;
-use super::{Call, CallKind, CallOutcome, ModelConfig, TokenBucket, TOO_MANY_TARGETS};
+use super::{Call, CallKind, CallOutcome, ModelConfig, StackCall, TokenBucket, TOO_MANY_TARGETS};
 use crate::rng::Rng;
 
 /// An in-process ELBv2 account. Cheap to clone: clones share one state.
 #[derive(Clone)]
-pub struct ElbModel(Rc<RefCell<Inner>>);
+pub struct ElbModel(pub(crate) Rc<RefCell<Inner>>);
 
-struct Inner {
-    config: ModelConfig,
-    start: Instant,
-    rng: Rng,
+pub(crate) struct Inner {
+    pub(crate) config: ModelConfig,
+    pub(crate) start: Instant,
+    pub(crate) rng: Rng,
     register_bucket: TokenBucket,
-    describe_bucket: TokenBucket,
-    tgs: HashMap<TargetGroupKey, TgState>,
-    deleted: HashSet<TargetGroupKey>,
+    pub(crate) describe_bucket: TokenBucket,
+    pub(crate) mutating_bucket: TokenBucket,
+    pub(crate) load_balancer_bucket: TokenBucket,
+    pub(crate) tgs: HashMap<TargetGroupKey, TgState>,
+    pub(crate) deleted: HashSet<TargetGroupKey>,
     ledger: Vec<Call>,
     in_flight_mutating: usize,
+    pub(crate) resources: Resources,
+    pub(crate) stack_ledger: Vec<StackCall>,
 }
 
 impl ElbModel {
@@ -38,6 +43,10 @@ impl ElbModel {
             rng: Rng::new(config.seed),
             register_bucket: b(config.register_bucket),
             describe_bucket: b(config.describe_bucket),
+            mutating_bucket: b(config.mutating_bucket),
+            load_balancer_bucket: b(config.load_balancer_bucket),
+            resources: Resources::new(config.quotas),
+            stack_ledger: Vec::new(),
             tgs: tgs.into_iter().map(|k| (k, TgState::default())).collect(),
             deleted: HashSet::new(),
             ledger: Vec::new(),
@@ -141,7 +150,7 @@ impl ElbModel {
 }
 
 impl Inner {
-    fn latency(&mut self) -> Duration {
+    pub(crate) fn latency(&mut self) -> Duration {
         let (lo, hi) = (self.config.latency_min, self.config.latency_max);
         self.rng.millis_between(lo, hi.max(lo))
     }

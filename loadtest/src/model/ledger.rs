@@ -81,3 +81,16 @@ impl Call {
         self.outcome == CallOutcome::Ok
     }
 }
+
+/// One stack call (load balancer, listener, rule, target group, tag or security group), as the model saw it.
+#[derive(Clone, Debug)]
+pub struct StackCall {
+    /// When it arrived, from the model's creation (virtual time).
+    pub start: Duration,
+    /// When it was answered.
+    pub end: Duration,
+    /// The API action, e.g. `CreateRule`.
+    pub action: &'static str,
+    /// The answer (`Failed` carries the error code and message).
+    pub outcome: CallOutcome,
+}

@@ -4,12 +4,13 @@ mod bucket;
 mod config;
 mod elb_model;
 mod ledger;
+pub mod stack;
 mod target_group;
 
 pub use bucket::TokenBucket;
-pub use config::{BucketConfig, HealthCheck, ModelConfig, TgDeletion};
+pub use config::{BucketConfig, HealthCheck, ModelConfig, StackQuotas, TgDeletion};
 pub use elb_model::ElbModel;
-pub use ledger::{Call, CallKind, CallOutcome};
+pub use ledger::{Call, CallKind, CallOutcome, StackCall};
 
 /// The error message AWS gives with `TooManyTargets`.
 pub const TOO_MANY_TARGETS: &str =
