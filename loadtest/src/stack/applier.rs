@@ -8,7 +8,7 @@ use tgsync_actors::stack::plan::{collision_free_moves, Call, Created, Move, Plan
 use tgsync_actors::stack::Action;
 
 use super::permit::{Permits, StopPermits};
-use crate::model::stack::{action_name, StackError};
+use crate::model::stack::StackError;
 use crate::model::ElbModel;
 
 /// Why a plan stopped, at which call.
@@ -60,7 +60,7 @@ impl ModelApplier {
             self.permits.permit(call.class()).await?;
             let refused = |error| ModelApplyError::Refused {
                 index,
-                action: action_name(call),
+                action: call.action(),
                 error,
             };
             let made = match &sent {

@@ -259,6 +259,39 @@ pub enum Call {
 }
 
 impl Call {
+    /// The API action the call makes (`CreateRule`, ...), for errors, logs and ledgers.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Call::CreateSecurityGroup { .. } => "CreateSecurityGroup",
+            Call::AuthorizeSecurityGroupIngress { .. } => "AuthorizeSecurityGroupIngress",
+            Call::RevokeSecurityGroupIngress { .. } => "RevokeSecurityGroupIngress",
+            Call::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
+            Call::CreateTags { .. } => "CreateTags",
+            Call::DeleteTags { .. } => "DeleteTags",
+            Call::CreateTargetGroup { .. } => "CreateTargetGroup",
+            Call::ModifyTargetGroup { .. } => "ModifyTargetGroup",
+            Call::ModifyTargetGroupAttributes { .. } => "ModifyTargetGroupAttributes",
+            Call::DeleteTargetGroup { .. } => "DeleteTargetGroup",
+            Call::CreateLoadBalancer { .. } => "CreateLoadBalancer",
+            Call::SetSubnets { .. } => "SetSubnets",
+            Call::SetSecurityGroups { .. } => "SetSecurityGroups",
+            Call::SetIpAddressType { .. } => "SetIpAddressType",
+            Call::ModifyLoadBalancerAttributes { .. } => "ModifyLoadBalancerAttributes",
+            Call::DeleteLoadBalancer { .. } => "DeleteLoadBalancer",
+            Call::CreateListener { .. } => "CreateListener",
+            Call::ModifyListener { .. } => "ModifyListener",
+            Call::AddListenerCertificates { .. } => "AddListenerCertificates",
+            Call::RemoveListenerCertificates { .. } => "RemoveListenerCertificates",
+            Call::DeleteListener { .. } => "DeleteListener",
+            Call::CreateRule { .. } => "CreateRule",
+            Call::ModifyRule { .. } => "ModifyRule",
+            Call::SetRulePriorities { .. } => "SetRulePriorities",
+            Call::DeleteRule { .. } => "DeleteRule",
+            Call::AddTags { .. } => "AddTags",
+            Call::RemoveTags { .. } => "RemoveTags",
+        }
+    }
+
     /// The budget bucket the call draws from. Calls that reshape a load balancer draw from the scarce
     /// `LoadBalancers` bucket (which of AWS's buckets they hit is unverified; they are rare, so over-charging them
     /// costs little, while under-charging could throttle rule changes). Everything else is `Mutating`, the EC2

@@ -15,7 +15,7 @@ impl ElbModel {
     /// Makes one mutating stack call (references already resolved); a create answers the new ARN or id.
     pub async fn stack_call(&self, call: &Call) -> Result<Option<String>, StackError> {
         let call = call.clone();
-        self.charged(action_name(&call), move |inner| {
+        self.charged(call.action(), move |inner| {
             let answer = inner.resources.apply(&call);
             inner.sync_target_groups();
             answer
@@ -108,38 +108,5 @@ impl Inner {
                 }
             }
         }
-    }
-}
-
-/// The API action a call makes.
-pub fn action_name(call: &Call) -> &'static str {
-    match call {
-        Call::CreateSecurityGroup { .. } => "CreateSecurityGroup",
-        Call::AuthorizeSecurityGroupIngress { .. } => "AuthorizeSecurityGroupIngress",
-        Call::RevokeSecurityGroupIngress { .. } => "RevokeSecurityGroupIngress",
-        Call::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
-        Call::CreateTags { .. } => "CreateTags",
-        Call::DeleteTags { .. } => "DeleteTags",
-        Call::CreateTargetGroup { .. } => "CreateTargetGroup",
-        Call::ModifyTargetGroup { .. } => "ModifyTargetGroup",
-        Call::ModifyTargetGroupAttributes { .. } => "ModifyTargetGroupAttributes",
-        Call::DeleteTargetGroup { .. } => "DeleteTargetGroup",
-        Call::CreateLoadBalancer { .. } => "CreateLoadBalancer",
-        Call::SetSubnets { .. } => "SetSubnets",
-        Call::SetSecurityGroups { .. } => "SetSecurityGroups",
-        Call::SetIpAddressType { .. } => "SetIpAddressType",
-        Call::ModifyLoadBalancerAttributes { .. } => "ModifyLoadBalancerAttributes",
-        Call::DeleteLoadBalancer { .. } => "DeleteLoadBalancer",
-        Call::CreateListener { .. } => "CreateListener",
-        Call::ModifyListener { .. } => "ModifyListener",
-        Call::AddListenerCertificates { .. } => "AddListenerCertificates",
-        Call::RemoveListenerCertificates { .. } => "RemoveListenerCertificates",
-        Call::DeleteListener { .. } => "DeleteListener",
-        Call::CreateRule { .. } => "CreateRule",
-        Call::ModifyRule { .. } => "ModifyRule",
-        Call::SetRulePriorities { .. } => "SetRulePriorities",
-        Call::DeleteRule { .. } => "DeleteRule",
-        Call::AddTags { .. } => "AddTags",
-        Call::RemoveTags { .. } => "RemoveTags",
     }
 }

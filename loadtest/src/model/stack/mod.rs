@@ -10,7 +10,6 @@ mod resources;
 #[cfg(test)]
 mod tests;
 
-pub use api::action_name;
 pub use bucket_of::{bucket_of, StackBucket};
 pub use error::StackError;
 pub(crate) use resources::Resources;

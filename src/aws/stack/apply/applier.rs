@@ -47,7 +47,7 @@ impl<P: Permits> StackApplier<P> {
                 .await
                 .map_err(|kind| ApplyError {
                     index,
-                    call: call_name(call),
+                    call: call.action(),
                     kind,
                 })?;
             if let (Some(id), Some(arn)) = (call.creates(), made) {
@@ -82,38 +82,5 @@ impl<P: Permits> StackApplier<P> {
             }
             _ => self.elb_call(call, created).await,
         }
-    }
-}
-
-/// The API action a call makes, for errors and logs.
-pub fn call_name(call: &Call) -> &'static str {
-    match call {
-        Call::CreateSecurityGroup { .. } => "CreateSecurityGroup",
-        Call::AuthorizeSecurityGroupIngress { .. } => "AuthorizeSecurityGroupIngress",
-        Call::RevokeSecurityGroupIngress { .. } => "RevokeSecurityGroupIngress",
-        Call::DeleteSecurityGroup { .. } => "DeleteSecurityGroup",
-        Call::CreateTags { .. } => "CreateTags",
-        Call::DeleteTags { .. } => "DeleteTags",
-        Call::CreateTargetGroup { .. } => "CreateTargetGroup",
-        Call::ModifyTargetGroup { .. } => "ModifyTargetGroup",
-        Call::ModifyTargetGroupAttributes { .. } => "ModifyTargetGroupAttributes",
-        Call::DeleteTargetGroup { .. } => "DeleteTargetGroup",
-        Call::CreateLoadBalancer { .. } => "CreateLoadBalancer",
-        Call::SetSubnets { .. } => "SetSubnets",
-        Call::SetSecurityGroups { .. } => "SetSecurityGroups",
-        Call::SetIpAddressType { .. } => "SetIpAddressType",
-        Call::ModifyLoadBalancerAttributes { .. } => "ModifyLoadBalancerAttributes",
-        Call::DeleteLoadBalancer { .. } => "DeleteLoadBalancer",
-        Call::CreateListener { .. } => "CreateListener",
-        Call::ModifyListener { .. } => "ModifyListener",
-        Call::AddListenerCertificates { .. } => "AddListenerCertificates",
-        Call::RemoveListenerCertificates { .. } => "RemoveListenerCertificates",
-        Call::DeleteListener { .. } => "DeleteListener",
-        Call::CreateRule { .. } => "CreateRule",
-        Call::ModifyRule { .. } => "ModifyRule",
-        Call::SetRulePriorities { .. } => "SetRulePriorities",
-        Call::DeleteRule { .. } => "DeleteRule",
-        Call::AddTags { .. } => "AddTags",
-        Call::RemoveTags { .. } => "RemoveTags",
     }
 }

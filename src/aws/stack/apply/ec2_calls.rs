@@ -96,7 +96,7 @@ impl<P: Permits> StackApplier<P> {
             other => {
                 return Err(ApplyErrorKind::Other(format!(
                     "not an EC2 call: {}",
-                    super::applier::call_name(other)
+                    other.action()
                 )))
             }
         }

@@ -416,7 +416,7 @@ impl<P: Permits> StackApplier<P> {
             other => {
                 return Err(ApplyErrorKind::Other(format!(
                     "not an ELBv2 call: {}",
-                    super::applier::call_name(other)
+                    other.action()
                 )))
             }
         }
