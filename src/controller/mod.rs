@@ -3,6 +3,7 @@
 //! EndpointSlices, Nodes and (for readiness gates) Pods. ARCHITECTURE.md says where a new kind goes.
 
 pub mod bindings;
+mod events;
 mod fnv;
 pub mod ingress;
 mod keyed_locks;

@@ -1,6 +1,6 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::api::{Api, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::Recorder;
 use kube::{Client, Resource};
 use serde_json::json;
 use tracing::warn;
@@ -15,6 +15,7 @@ use std::time::Duration;
 use super::checkpoint::CHECKPOINT_ANNOTATION;
 use super::kube_writes::{FinalizerWrite, KubeWrites};
 use super::ownership::{configmap_name, decode, encode, OWNED_KEY};
+use crate::controller::events::{publish, recorder};
 use crate::controller::retry::{within, OpError};
 use crate::crd::{TargetGroupBinding, FINALIZER};
 
@@ -34,12 +35,8 @@ impl KubeOps {
     /// Ops through `client`, each call given up after `deadline`; events reported as `tgsync` (instance:
     /// `POD_NAME` when set).
     pub fn new(client: Client, deadline: Duration) -> Self {
-        let reporter = kube::runtime::events::Reporter {
-            controller: "tgsync".into(),
-            instance: std::env::var("POD_NAME").ok(),
-        };
         KubeOps {
-            recorder: Recorder::new(client.clone(), reporter),
+            recorder: recorder(client.clone()),
             client,
             deadline,
         }
@@ -216,21 +213,8 @@ impl KubeWrites for KubeOps {
 
     /// Publishes an Event on the binding.
     async fn event(&self, obj: &TargetGroupBinding, warning: bool, reason: &str, note: String) {
-        let ev = Event {
-            type_: if warning {
-                EventType::Warning
-            } else {
-                EventType::Normal
-            },
-            reason: reason.to_owned(),
-            note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
-        };
         let oref = obj.object_ref(&());
-        if let Err(e) = within(self.deadline, self.recorder.publish(&ev, &oref)).await {
-            warn!(error = %e, reason, "cannot publish event");
-        }
+        publish(&self.recorder, self.deadline, &oref, warning, reason, note).await;
     }
 }
 

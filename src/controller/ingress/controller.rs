@@ -86,7 +86,10 @@ impl IngressController {
     /// Every Ingress looked at again (a class changed, a relist ended, leadership began).
     fn all_changed(&mut self) {
         let ingresses = self.shared.stores.ingresses.state();
-        let listed: HashSet<String> = ingresses.iter().map(|i| key_of(i)).collect();
+        let listed: HashSet<String> = ingresses
+            .iter()
+            .map(|i| IngressKey::of(i).to_string())
+            .collect();
         let gone: Vec<String> = self
             .seen
             .keys()
@@ -97,7 +100,7 @@ impl IngressController {
             self.ingress_changed(&k, None);
         }
         for ing in ingresses {
-            self.ingress_changed(&key_of(&ing), Some(&ing));
+            self.ingress_changed(&IngressKey::of(&ing).to_string(), Some(&ing));
         }
     }
 
@@ -124,14 +127,6 @@ impl IngressController {
         self.synced[which] = true;
         self.all_changed();
     }
-}
-
-fn key_of(ing: &Ingress) -> String {
-    format!(
-        "{}/{}",
-        ing.metadata.namespace.as_deref().unwrap_or_default(),
-        ing.metadata.name.as_deref().unwrap_or_default()
-    )
 }
 
 impl Actor for IngressController {

@@ -6,6 +6,7 @@ use tracing::warn;
 use crate::controller::stores::Stores;
 use crate::ingress::class::{default_class, is_ours};
 use crate::ingress::group::GroupId;
+use crate::ingress::key::IngressKey;
 
 /// `--ingress-class`, applied to what the stores hold.
 #[derive(Clone, Debug)]
@@ -26,13 +27,7 @@ impl Membership {
                 .map(|c| c.as_ref())
         };
         let default = default_class(classes.iter().map(|c| c.as_ref()));
-        let key = || {
-            format!(
-                "{}/{}",
-                ing.metadata.namespace.as_deref().unwrap_or_default(),
-                ing.metadata.name.as_deref().unwrap_or_default()
-            )
-        };
+        let key = || IngressKey::of(ing);
         match is_ours(ing, &self.class, by_name, default) {
             Ok(true) => {}
             Ok(false) => return None,

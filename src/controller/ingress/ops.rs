@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+use kube::runtime::events::Recorder;
 use kube::{Client, Resource};
 use serde_json::json;
-use tracing::warn;
 
+use crate::controller::events::{publish, recorder};
 use crate::controller::retry::{within, OpError};
 use crate::crd::TargetGroupBinding;
 
@@ -47,12 +47,8 @@ pub struct BindingWrite<'a> {
 impl IngressOps {
     /// Ops through `client`, each call given up after `deadline`.
     pub fn new(client: Client, deadline: Duration) -> Self {
-        let reporter = Reporter {
-            controller: "tgsync".into(),
-            instance: std::env::var("POD_NAME").ok(),
-        };
         IngressOps {
-            recorder: Recorder::new(client.clone(), reporter),
+            recorder: recorder(client.clone()),
             client,
             deadline,
         }
@@ -125,21 +121,8 @@ impl IngressOps {
 
     /// Publishes an Event on `ing` (failures are logged: an Event is never worth a retry).
     pub async fn event(&self, ing: &Ingress, warning: bool, reason: &str, note: String) {
-        let ev = Event {
-            type_: if warning {
-                EventType::Warning
-            } else {
-                EventType::Normal
-            },
-            reason: reason.to_owned(),
-            note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
-        };
         let oref = ing.object_ref(&());
-        if let Err(e) = within(self.deadline, self.recorder.publish(&ev, &oref)).await {
-            warn!(error = %e, reason, "cannot publish event");
-        }
+        publish(&self.recorder, self.deadline, &oref, warning, reason, note).await;
     }
 
     /// Creates or updates the binding of one target group (server-side apply, so users' own fields stay).
