@@ -7,9 +7,13 @@
 pub mod deployed;
 pub mod model;
 pub mod plan;
+pub mod read_cache;
+pub mod settled;
 pub mod supervisor;
 pub mod tags;
 
 pub use deployed::*;
 pub use model::*;
+pub use read_cache::{ReadCache, READ_CACHE_TTL};
+pub use settled::Settled;
 pub use tags::*;

@@ -56,6 +56,20 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.calls.is_empty()
     }
+
+    /// Takes out the deletes of the target groups `still_bound` names, whose bindings must drain their
+    /// targets first, and answers their ARNs. Nothing later in a plan depends on a target group's delete.
+    pub fn hold_target_group_deletes(&mut self, still_bound: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut held = Vec::new();
+        self.calls.retain(|c| match c {
+            Call::DeleteTargetGroup { target_group } if still_bound(target_group) => {
+                held.push(target_group.clone());
+                false
+            }
+            _ => true,
+        });
+        held
+    }
 }
 
 /// Plans with the default quotas.

@@ -12,14 +12,32 @@ use crate::stack::model::{Action, TgRef};
 #[error("{0:?} is not created yet")]
 pub struct Unresolved(pub NewId);
 
-/// The resources created so far while applying one plan.
+/// The resources created so far while applying one plan, and the new load balancer's DNS name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Created(BTreeMap<NewId, String>);
+pub struct Created {
+    ids: BTreeMap<NewId, String>,
+    dns_name: Option<String>,
+}
 
 impl Created {
     /// Records what a create answered.
     pub fn record(&mut self, id: NewId, arn: String) {
-        self.0.insert(id, arn);
+        self.ids.insert(id, arn);
+    }
+
+    /// Records the DNS name CreateLoadBalancer answered.
+    pub fn record_dns_name(&mut self, dns_name: String) {
+        self.dns_name = Some(dns_name);
+    }
+
+    /// The ARN or id of `id`, if this plan created it.
+    pub fn get(&self, id: &NewId) -> Option<&str> {
+        self.ids.get(id).map(String::as_str)
+    }
+
+    /// The DNS name of the load balancer this plan created.
+    pub fn dns_name(&self) -> Option<&str> {
+        self.dns_name.as_deref()
     }
 
     /// The ARN or id behind `r`.
@@ -27,7 +45,7 @@ impl Created {
         match r {
             Ref::Existing(s) => Ok(s),
             Ref::New(id) => self
-                .0
+                .ids
                 .get(id)
                 .map(String::as_str)
                 .ok_or_else(|| Unresolved(id.clone())),
@@ -41,7 +59,7 @@ impl Created {
             for g in groups.iter_mut() {
                 if let TgRef::Model(id) = &g.tg {
                     let new = NewId::TargetGroup(id.clone());
-                    let arn = self.0.get(&new).ok_or(Unresolved(new))?;
+                    let arn = self.ids.get(&new).ok_or(Unresolved(new))?;
                     g.tg = TgRef::Arn(arn.clone());
                 }
             }

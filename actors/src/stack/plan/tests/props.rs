@@ -15,6 +15,7 @@ use super::sim::{apply_plan, Applied, Sim};
 use crate::stack::deployed::Deployed;
 use crate::stack::model::{Action, RuleSpec, StackModel, TgRef};
 use crate::stack::plan::{plan_with, same_rule, Call, Limits};
+use crate::stack::settled::Settled;
 
 /// Small enough that random edits hit it often.
 const QUOTA: usize = 12;
@@ -217,6 +218,23 @@ fn holds(m: &StackModel, d: &Deployed) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// What `Settled` should say, read from the stack itself.
+fn settled_read(m: &StackModel, after: &Deployed) -> Settled {
+    if m.load_balancer.is_none() {
+        return Settled::default();
+    }
+    Settled {
+        dns_name: after.load_balancer.as_ref().map(|lb| lb.dns_name.clone()),
+        ports: after.listeners.keys().copied().collect(),
+        target_groups: after
+            .target_groups
+            .iter()
+            .filter(|(id, _)| m.target_groups.contains_key(*id))
+            .map(|(id, t)| (id.clone(), t.arn.clone()))
+            .collect(),
+    }
+}
+
 /// Plans and applies each model of the sequence; the costs of each edit, by its kind.
 fn run(
     start: &Shape,
@@ -265,6 +283,10 @@ fn run(
         );
         let after = sim.deployed();
         holds(&m, &after)?;
+        prop_assert_eq!(
+            Settled::of(&m, &before, &sim.created),
+            settled_read(&m, &after)
+        );
         let again = plan_with(&m, &after, limits);
         prop_assert!(again.is_empty(), "not converged: {:#?}", again);
         if let Some(kind) = kind {

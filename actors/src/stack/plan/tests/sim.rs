@@ -29,7 +29,7 @@ pub struct Sim {
     /// AWS applies `SetRulePriorities` atomically; moto refuses any target a rule holds.
     pub atomic_moves: bool,
     next: u64,
-    created: Created,
+    pub created: Created,
     sg: Option<LiveSecurityGroup>,
     tgs: BTreeMap<String, TargetGroupSpec>,
     lb: Option<LiveLoadBalancer>,
@@ -295,6 +295,7 @@ impl Sim {
                 });
                 self.created
                     .record(crate::stack::plan::NewId::LoadBalancer, arn);
+                self.created.record_dns_name(format!("{name}-1.elb"));
             }
             Call::SetSubnets {
                 load_balancer,

@@ -383,3 +383,34 @@ fn on_moto_a_shift_falls_back_to_single_moves_from_the_highest() {
     );
     assert!(plan(&wide(true), &sim.deployed()).is_empty());
 }
+
+#[test]
+fn held_target_group_deletes_wait_for_their_bindings_and_the_rest_applies() {
+    let m = paths(&[0, 1]);
+    let mut sim = deployed(&m, 100);
+    let d = sim.deployed();
+    let mut gone = m.clone();
+    gone.load_balancer = None;
+    let bound = d.target_groups.values().next().map(|t| t.arn.clone());
+    let mut p = plan(&gone, &d);
+    let held = p.hold_target_group_deletes(|arn| Some(arn) == bound.as_deref());
+    assert_eq!(held, bound.iter().cloned().collect::<Vec<_>>());
+    apply_plan(&mut sim, &p).expect("the rest applies");
+    let left = sim.deployed();
+    assert!(left.load_balancer.is_none());
+    assert_eq!(
+        left.target_groups
+            .values()
+            .map(|t| &t.arn)
+            .collect::<Vec<_>>(),
+        bound.iter().collect::<Vec<_>>()
+    );
+    // Once the binding drained, the next plan deletes the group and nothing else.
+    let next = plan(&gone, &left);
+    assert_eq!(
+        next.calls,
+        [Call::DeleteTargetGroup {
+            target_group: bound.unwrap_or_default()
+        }]
+    );
+}
