@@ -52,6 +52,17 @@ impl ModelApplier {
         ModelApplier { model, permits }
     }
 
+    /// The DNS name of load balancer `arn`, read without a call.
+    fn dns_name(&self, arn: &str) -> String {
+        self.model.peek(|r| {
+            r.load_balancers()
+                .into_iter()
+                .find(|(_, lb)| lb.arn == arn)
+                .map(|(_, lb)| lb.dns_name)
+                .unwrap_or_default()
+        })
+    }
+
     /// Makes every call of `plan` in order; answers what the creates made.
     pub async fn apply(&self, plan: &Plan) -> Result<Created, ModelApplyError> {
         let mut created = Created::default();
@@ -73,6 +84,10 @@ impl ModelApplier {
                 _ => self.model.stack_call(&sent).await.map_err(refused)?,
             };
             if let (Some(id), Some(arn)) = (call.creates(), made) {
+                if matches!(call, Call::CreateLoadBalancer { .. }) {
+                    // CreateLoadBalancer answers the DNS name with the ARN.
+                    created.record_dns_name(self.dns_name(&arn));
+                }
                 created.record(id, arn);
             }
         }

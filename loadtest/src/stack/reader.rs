@@ -1,11 +1,13 @@
 //! `ModelReader`: what the model holds of one stack, as `Deployed`, read with the calls the SDK reader makes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use tgsync_actors::budget::ApiClass;
 use tgsync_actors::stack::{
-    Deployed, LbKind, LiveLoadBalancer, LiveTargetGroup, Protocol, StackId, Tags,
+    Deployed, LbKind, LiveLoadBalancer, LiveTargetGroup, Protocol, ReadCache, StackId, Tags,
 };
+use tokio::time::Instant;
 
 use super::permit::{Permits, StopPermits};
 use crate::model::stack::{Resources, StackError};
@@ -29,12 +31,14 @@ pub enum ModelReadError {
     Budget(#[from] StopPermits),
 }
 
-/// Reads one cluster's stacks from the model, one Describe permit per call.
+/// Reads one cluster's stacks from the model, one Describe permit per call; clones share one cache of tags
+/// and attributes, as the SDK reader's do.
 #[derive(Clone)]
 pub struct ModelReader {
     model: ElbModel,
     permits: Permits,
     cluster: String,
+    cache: Arc<ReadCache>,
 }
 
 impl ModelReader {
@@ -44,7 +48,13 @@ impl ModelReader {
             model,
             permits,
             cluster: cluster.into(),
+            cache: Arc::default(),
         }
+    }
+
+    /// The cache of tags and attributes, which the caller tells about every plan it applies.
+    pub fn cache(&self) -> &ReadCache {
+        &self.cache
     }
 
     async fn describe<T>(
@@ -56,10 +66,11 @@ impl ModelReader {
         Ok(self.model.describe(action, read).await?)
     }
 
-    /// Tags of `arns`, 20 per call, as the SDK reader asks for them.
+    /// Tags of `arns`, 20 per call for those the cache lacks, as the SDK reader asks for them.
     async fn tags(&self, arns: &[String]) -> Result<HashMap<String, Tags>, ModelReadError> {
-        let mut out = HashMap::new();
-        for chunk in arns.chunks(TAGS_PER_CALL) {
+        let now = Instant::now().into_std();
+        let (mut out, missing) = self.cache.tags(arns, now);
+        for chunk in missing.chunks(TAGS_PER_CALL) {
             let found = self
                 .describe("DescribeTags", |r| {
                     Ok(chunk
@@ -68,9 +79,28 @@ impl ModelReader {
                         .collect::<Vec<_>>())
                 })
                 .await?;
-            out.extend(found);
+            for (arn, tags) in found {
+                self.cache.put_tags(&arn, &tags, now);
+                out.insert(arn, tags);
+            }
         }
         Ok(out)
+    }
+
+    /// Attributes of `arn` from the cache while fresh, else one call of `action`.
+    async fn attributes(
+        &self,
+        action: &'static str,
+        arn: &str,
+        read: impl FnOnce(&Resources) -> Result<BTreeMap<String, String>, StackError>,
+    ) -> Result<BTreeMap<String, String>, ModelReadError> {
+        let now = Instant::now().into_std();
+        if let Some(hit) = self.cache.attributes(arn, now) {
+            return Ok(hit);
+        }
+        let answered = self.describe(action, read).await?;
+        self.cache.put_attributes(arn, &answered, now);
+        Ok(answered)
     }
 
     /// Everything tagged as `stack`'s, as the SDK reader finds it (see `src/aws/stack/reader.rs`).
@@ -107,7 +137,7 @@ impl ModelReader {
             }
             let arn = tg.arn.clone();
             let attributes = self
-                .describe("DescribeTargetGroupAttributes", |r| {
+                .attributes("DescribeTargetGroupAttributes", &arn, |r| {
                     r.target_groups()
                         .into_iter()
                         .find(|t| t.arn == arn)
@@ -146,7 +176,7 @@ impl ModelReader {
     ) -> Result<LiveLoadBalancer, ModelReadError> {
         let arn = lb.arn.clone();
         lb.spec.attributes = self
-            .describe("DescribeLoadBalancerAttributes", |r| {
+            .attributes("DescribeLoadBalancerAttributes", &arn, |r| {
                 r.load_balancers()
                     .into_iter()
                     .find(|(_, l)| l.arn == arn)

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::{Listener, Rule};
 use aws_sdk_elasticloadbalancingv2::Client;
-use tgsync_actors::stack::{LiveListener, Tags};
+use tgsync_actors::stack::{LiveListener, ReadCache, Tags};
 use tracing::warn;
 
 use super::convert::{certificates, listener, rule};
@@ -17,6 +17,7 @@ use super::{Permits, ReadError};
 pub(super) async fn listeners<P: Permits>(
     elb: &Client,
     permits: &P,
+    cache: &ReadCache,
     lb_arn: &str,
     with_rules: bool,
 ) -> Result<BTreeMap<u16, LiveListener>, ReadError> {
@@ -48,7 +49,7 @@ pub(super) async fn listeners<P: Permits>(
         .filter_map(|l| l.listener_arn())
         .map(str::to_owned)
         .collect();
-    let mut tags = tags_of(elb, permits, &arns).await?;
+    let mut tags = tags_of(elb, permits, cache, &arns).await?;
     let mut out = BTreeMap::new();
     for l in &sdk {
         let arn = l.listener_arn().unwrap_or_default();

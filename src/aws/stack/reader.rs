@@ -1,16 +1,21 @@
 //! `StackReader`: what AWS holds of one stack, as `Deployed`.
 
-use tgsync_actors::stack::{Deployed, LbKind, Scheme, StackId};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tgsync_actors::stack::{Deployed, LbKind, ReadCache, Scheme, StackId};
 use tracing::warn;
 
 use super::convert::{load_balancer, security_group, target_group};
 use super::listeners::listeners;
+use super::names;
 use super::owned::{self, Owner};
 use super::security_group::managed_security_groups;
 use super::subnets::{discover_subnets, SubnetError};
 use super::{Permits, ReadError};
 
-/// Reads stacks of one cluster in one VPC; every call it makes waits for a permit first.
+/// Reads stacks of one cluster in one VPC; every call it makes waits for a permit first. Clones share one
+/// cache of tags and attributes.
 #[derive(Clone, Debug)]
 pub struct StackReader<P> {
     elb: aws_sdk_elasticloadbalancingv2::Client,
@@ -18,6 +23,7 @@ pub struct StackReader<P> {
     permits: P,
     cluster: String,
     vpc_id: String,
+    cache: Arc<ReadCache>,
 }
 
 impl<P: Permits> StackReader<P> {
@@ -35,7 +41,13 @@ impl<P: Permits> StackReader<P> {
             permits,
             cluster: cluster.into(),
             vpc_id: vpc_id.into(),
+            cache: Arc::default(),
         }
+    }
+
+    /// The cache of tags and attributes, which the caller tells about every plan it applies.
+    pub fn cache(&self) -> &ReadCache {
+        &self.cache
     }
 
     /// Everything tagged as `stack`'s: its load balancer with listeners and rules (sorted by priority,
@@ -49,10 +61,10 @@ impl<P: Permits> StackReader<P> {
             cluster: &self.cluster,
             vpc_id: &self.vpc_id,
         };
-        let (elb, permits) = (&self.elb, &self.permits);
+        let (elb, permits, cache) = (&self.elb, &self.permits, self.cache.as_ref());
         let mut deployed = Deployed::default();
 
-        let mut lbs = owned::load_balancers(elb, permits, &owner).await?;
+        let mut lbs = owned::load_balancers(elb, permits, cache, &owner).await?;
         lbs.sort_by_key(|(lb, _)| {
             let created = lb.created_time().map(|t| (t.secs(), t.subsec_nanos()));
             (created, lb.load_balancer_arn().map(str::to_owned))
@@ -66,14 +78,14 @@ impl<P: Permits> StackReader<P> {
         }
         if let Some((lb, tags)) = lbs.into_iter().next() {
             let arn = lb.load_balancer_arn().unwrap_or_default().to_owned();
-            let attributes = owned::load_balancer_attributes(elb, permits, &arn).await?;
+            let attributes = owned::attributes(elb, permits, cache, &arn, false).await?;
             let live = load_balancer(&lb, attributes, tags).map_err(|u| u.on(&arn))?;
             let with_rules = live.spec.kind == LbKind::Application;
-            deployed.listeners = listeners(elb, permits, &arn, with_rules).await?;
+            deployed.listeners = listeners(elb, permits, cache, &arn, with_rules).await?;
             deployed.load_balancer = Some(live);
         }
 
-        let mut tgs = owned::target_groups(elb, permits, &owner).await?;
+        let mut tgs = owned::target_groups(elb, permits, cache, &owner).await?;
         tgs.sort_by(|(a, _), (b, _)| a.target_group_arn().cmp(&b.target_group_arn()));
         let resource_tag = stack.kind.resource_tag();
         for (tg, tags) in tgs {
@@ -93,7 +105,7 @@ impl<P: Permits> StackReader<P> {
                 );
                 continue;
             }
-            let attributes = owned::target_group_attributes(elb, permits, &arn).await?;
+            let attributes = owned::attributes(elb, permits, cache, &arn, true).await?;
             let live = target_group(&tg, attributes, tags).map_err(|u| u.on(&arn))?;
             deployed.target_groups.insert(resource, live);
         }
@@ -127,6 +139,28 @@ impl<P: Permits> StackReader<P> {
             &self.vpc_id,
             kind,
             scheme,
+        )
+        .await
+    }
+
+    /// The ARN of the target group called `name` in the VPC, if there is one.
+    pub async fn target_group_arn(&self, name: &str) -> Result<Option<String>, ReadError> {
+        names::target_group_arn(&self.elb, &self.permits, &self.vpc_id, name).await
+    }
+
+    /// Ids of the subnets (or, with `security_groups`, the security groups) of the VPC by their `Name`
+    /// tag, for those of `names` that name exactly one.
+    pub async fn ids_by_name(
+        &self,
+        names: &[String],
+        security_groups: bool,
+    ) -> Result<BTreeMap<String, String>, ReadError> {
+        names::ids_by_name(
+            &self.ec2,
+            &self.permits,
+            &self.vpc_id,
+            names,
+            security_groups,
         )
         .await
     }

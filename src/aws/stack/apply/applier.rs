@@ -43,7 +43,7 @@ impl<P: Permits> StackApplier<P> {
         let mut applied = Applied::default();
         for (index, call) in plan.calls.iter().enumerate() {
             let made = self
-                .one(call, &applied.created, &mut applied.calls)
+                .one(call, &mut applied.created, &mut applied.calls)
                 .await
                 .map_err(|kind| ApplyError {
                     index,
@@ -61,7 +61,7 @@ impl<P: Permits> StackApplier<P> {
     async fn one(
         &self,
         call: &Call,
-        created: &Created,
+        created: &mut Created,
         calls: &mut usize,
     ) -> Result<Option<String>, ApplyErrorKind> {
         self.permits

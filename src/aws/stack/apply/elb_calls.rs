@@ -73,7 +73,7 @@ impl<P: Permits> StackApplier<P> {
     pub(super) async fn elb_call(
         &self,
         call: &Call,
-        created: &Created,
+        created: &mut Created,
     ) -> Result<Option<String>, ApplyErrorKind> {
         let elb = &self.elb;
         match call {
@@ -193,6 +193,9 @@ impl<P: Permits> StackApplier<P> {
                     |l| l.load_balancer_arn(),
                     "CreateLoadBalancer",
                 )?;
+                if let Some(dns) = out.load_balancers().first().and_then(|l| l.dns_name()) {
+                    created.record_dns_name(dns.to_owned());
+                }
                 return Ok(Some(arn));
             }
             Call::SetSubnets {
