@@ -7,6 +7,7 @@ pub mod apply;
 mod convert;
 mod error;
 mod listeners;
+mod names;
 mod owned;
 mod permits;
 mod reader;

@@ -27,7 +27,7 @@ pub fn action(
     let port = service.port.as_ref();
     if port.and_then(|p| p.name.as_deref()) == Some(USE_ANNOTATION) {
         return match cx.annotations.actions.get(&service.name).cloned() {
-            Some(a) => annotation_action(cx, &service.name, a),
+            Some(a) => annotation_action(cx, a),
             None => Ok(Action::fixed("503", Some("Backend action does not exist"))),
         };
     }
@@ -51,7 +51,6 @@ fn missing_service() -> Action {
 
 fn annotation_action(
     cx: &mut MemberCtx<'_>,
-    name: &str,
     action: AnnotationAction,
 ) -> Result<Action, MemberError> {
     Ok(match action {
@@ -63,12 +62,7 @@ fn annotation_action(
             for t in targets {
                 let tg = match t.to {
                     ForwardTo::Arn(arn) => TgRef::Arn(arn),
-                    ForwardTo::Name(tg_name) => {
-                        return Err(MemberError::TargetGroupName {
-                            action: name.to_owned(),
-                            name: tg_name,
-                        })
-                    }
+                    ForwardTo::Name(tg_name) => TgRef::Arn(cx.lookups.target_group(&tg_name)?),
                     ForwardTo::Service { name, port } => {
                         match target_group::forward_to(cx, &name, &port)? {
                             Some(id) => TgRef::Model(id),

@@ -49,12 +49,12 @@ pub enum MemberError {
         /// The port.
         port: String,
     },
-    /// A forward naming a target group by name (its ARN needs a lookup the builder cannot make).
-    #[error("actions.{action}: targetGroupName {name:?} is not supported yet; use targetGroupARN")]
-    TargetGroupName {
-        /// The action annotation's name.
-        action: String,
-        /// The target group's name.
+    /// A target group, subnet or security group named by a name the VPC does not have.
+    #[error("no {kind} {name:?} in the VPC")]
+    UnknownName {
+        /// What was looked up, e.g. `subnet with Name tag`.
+        kind: &'static str,
+        /// The name.
         name: String,
     },
     /// An HTTPS port with no certificate, from this member or an earlier one.

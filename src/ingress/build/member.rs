@@ -9,6 +9,7 @@ use tgsync_actors::stack::{BindingSpec, Protocol, RuleSpec, StackId, TargetGroup
 use super::backend;
 use super::contribution::{Contribution, ListenerWant};
 use super::error::MemberError;
+use super::lookups::Lookups;
 use super::paths;
 use super::rule;
 use crate::ingress::annotations::IngressAnnotations;
@@ -34,6 +35,8 @@ pub struct MemberCtx<'a> {
     pub key: IngressKey,
     /// Its parsed annotations.
     pub annotations: IngressAnnotations,
+    /// What the names the annotations use were found to be.
+    pub lookups: &'a Lookups,
     /// Target groups collected so far.
     pub target_groups: BTreeMap<String, TargetGroupSpec>,
     /// Their bindings.
@@ -87,8 +90,17 @@ pub fn contribution(mut cx: MemberCtx<'_>) -> Result<Contribution, MemberError> 
         Some(b) => Some(backend::action(&mut cx, b, None)?),
         None => None,
     };
+    let mut load_balancer = cx.annotations.load_balancer.clone();
+    if let Some(s) = &mut load_balancer.subnets {
+        *s = cx.lookups.ids(s, false)?;
+        s.sort();
+        s.dedup();
+    }
+    if let Some(g) = &mut load_balancer.security_groups {
+        *g = cx.lookups.ids(g, true)?;
+    }
     Ok(Contribution {
-        load_balancer: cx.annotations.load_balancer.clone(),
+        load_balancer,
         ssl_redirect: listener.ssl_redirect,
         listeners,
         rules,

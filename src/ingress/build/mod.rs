@@ -12,6 +12,7 @@ mod backend;
 mod contribution;
 mod error;
 mod finish;
+mod lookups;
 mod member;
 mod merge;
 pub mod names;
@@ -31,6 +32,7 @@ use tgsync_actors::stack::StackModel;
 pub use contribution::{Contribution, ListenerWant};
 pub use error::MemberError;
 pub use finish::{LOAD_BALANCER, MANAGED_SG};
+pub use lookups::{wanted, Lookups, Wanted};
 pub use member::ServiceLookup;
 pub use outcome::{Conflict, ConflictField, HoldReason, MemberOutcome, MemberStatus, Quota};
 pub use paths::PathType;
@@ -56,6 +58,8 @@ pub struct GroupInput<'a> {
     pub subnets: &'a [String],
     /// The contributions of the last deployed model, by member, for members held back now.
     pub previous: &'a BTreeMap<IngressKey, Contribution>,
+    /// What the names the members use were found to be (see [`wanted`]).
+    pub lookups: &'a Lookups,
 }
 
 /// The group's model and each member's outcome, in group order.
@@ -110,6 +114,7 @@ pub fn build_group(input: &GroupInput<'_>) -> GroupBuild {
                     ingress: placed.ingress,
                     key: key.clone(),
                     annotations,
+                    lookups: input.lookups,
                     target_groups: BTreeMap::new(),
                     bindings: BTreeMap::new(),
                 })

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use tgsync_actors::stack::{Condition, ListenerSpec, RuleSpec};
 
 use super::super::{
-    build_group, ConflictField, Contribution, GroupBuild, GroupInput, HoldReason, MemberStatus,
+    build_group, ConflictField, Contribution, GroupBuild, GroupInput, HoldReason, Lookups,
+    MemberStatus,
 };
 use crate::ingress::group::GroupId;
 use crate::ingress::IngressKey;
@@ -102,6 +103,8 @@ pub fn service_with(ns: &str, name: &str, annotations: Value, ports: Value) -> S
 #[derive(Default)]
 pub struct Cluster {
     pub services: BTreeMap<(String, String), Service>,
+    /// What names resolve to in the VPC.
+    pub lookups: Lookups,
 }
 
 impl Cluster {
@@ -116,7 +119,10 @@ impl Cluster {
                 (key, s)
             })
             .collect();
-        Self { services }
+        Self {
+            services,
+            lookups: Lookups::default(),
+        }
     }
 
     pub fn build(&self, group: &GroupId, members: &[&Ingress]) -> GroupBuild {
@@ -138,6 +144,7 @@ impl Cluster {
             services: &lookup,
             subnets: &subnets,
             previous,
+            lookups: &self.lookups,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::super::{Conflict, ConflictField, HoldReason, MemberError, MemberStatus};
+use super::super::{Conflict, ConflictField, HoldReason, Lookups, MemberError, MemberStatus};
 use super::fixtures::*;
 use crate::ingress::annotations::Problem;
 
@@ -241,4 +241,74 @@ fn a_group_whose_every_member_is_held_back_is_not_applicable() {
     // No members at all: the empty model deletes the stack, as it should.
     let empty = c.build(&shop(), &[]);
     assert!(empty.model.load_balancer.is_none() && empty.is_applicable());
+}
+
+#[test]
+fn names_resolve_to_ids_and_an_unknown_name_holds_the_member_back() {
+    let mut c = cluster();
+    c.lookups = Lookups {
+        target_groups: [("legacy".to_owned(), "arn:aws:tg/legacy".to_owned())].into(),
+        subnets: [("public-a".to_owned(), "subnet-9".to_owned())].into(),
+        security_groups: [("web".to_owned(), "sg-7".to_owned())].into(),
+    };
+    let members = base();
+    let named = fourth(json!({
+        "subnets": "public-a,subnet-1",
+        "security-groups": "web",
+        "actions.x": r#"{"type":"forward","targetGroupName":"legacy"}"#,
+    }));
+    let mut d = named.clone();
+    d.spec.as_mut().unwrap().rules.as_mut().unwrap()[0]
+        .http
+        .as_mut()
+        .unwrap()
+        .paths[0]
+        .backend
+        .service
+        .as_mut()
+        .unwrap()
+        .port = Some(k8s_openapi::api::networking::v1::ServiceBackendPort {
+        name: Some("use-annotation".into()),
+        number: None,
+    });
+    let all: Vec<_> = members.iter().chain([&d]).collect();
+    let b = c.build(&shop(), &all);
+    assert_eq!(
+        b.held_back().count(),
+        0,
+        "{:?}",
+        b.held_back().collect::<Vec<_>>()
+    );
+    let lb = b.model.load_balancer.as_ref().unwrap();
+    assert_eq!(lb.subnets, ["subnet-1", "subnet-9"]);
+    assert_eq!(
+        lb.security_groups,
+        [tgsync_actors::stack::SgRef::Id("sg-7".into())]
+    );
+    let forwards_legacy = b.model.listeners.values().flat_map(|l| &l.rules).any(|r| {
+        matches!(&r.actions[..], [tgsync_actors::stack::Action::Forward { groups, .. }]
+            if groups.iter().any(|g| g.tg == tgsync_actors::stack::TgRef::Arn("arn:aws:tg/legacy".into())))
+    });
+    assert!(forwards_legacy, "{:#?}", b.model.listeners);
+
+    // The same member naming a subnet the VPC lacks is held back, naming it; the others are applied.
+    let mut unknown = d.clone();
+    unknown
+        .metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .insert(format!("{P}subnets"), "public-z".into());
+    let all: Vec<_> = members.iter().chain([&unknown]).collect();
+    let b = c.build(&shop(), &all);
+    let held: Vec<_> = b.held_back().collect();
+    let [(k, HoldReason::Invalid(e @ MemberError::UnknownName { .. }))] = held[..] else {
+        panic!("{held:?}");
+    };
+    assert_eq!(k, &key("d", "fourth"));
+    assert_eq!(
+        e.to_string(),
+        "no subnet with Name tag \"public-z\" in the VPC"
+    );
+    assert!(b.model.load_balancer.is_some());
 }
