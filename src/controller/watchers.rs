@@ -60,12 +60,13 @@ impl Feeds {
     }
 }
 
-/// What the Ingress controller reads: Ingresses, IngressClasses, and Services (the same watch as the
-/// manager's, fanned out).
+/// What the Ingress controller reads: Ingresses, IngressClasses, and Services and bindings (the same
+/// watches as the manager's, fanned out).
 pub struct IngressFeeds {
     ingresses: mpsc::Receiver<Watched<ObjectRef<Ingress>>>,
     classes: mpsc::Receiver<Watched<ObjectRef<IngressClass>>>,
     services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
+    bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
 }
 
 impl IngressFeeds {
@@ -75,11 +76,13 @@ impl IngressFeeds {
         A: Actor<Context = Context<A>>
             + StreamHandler<Watched<ObjectRef<Ingress>>>
             + StreamHandler<Watched<ObjectRef<IngressClass>>>
-            + StreamHandler<Watched<ObjectRef<Service>>>,
+            + StreamHandler<Watched<ObjectRef<Service>>>
+            + StreamHandler<Watched<ObjectRef<TargetGroupBinding>>>,
     {
         ctx.add_stream(self.ingresses);
         ctx.add_stream(self.classes);
         ctx.add_stream(self.services);
+        ctx.add_stream(self.bindings);
     }
 }
 
@@ -112,6 +115,13 @@ pub fn spawn_all(
         readers,
         ended.clone(),
     );
+    let mut bindings = spawn_stored(
+        api(client, namespace),
+        plain(),
+        writers.bindings,
+        readers,
+        ended.clone(),
+    );
     let ingress = ingress.then(|| IngressFeeds {
         ingresses: one(spawn_stored(
             api(client, namespace),
@@ -128,16 +138,13 @@ pub fn spawn_all(
             ended.clone(),
         )),
         services: services.pop().expect("two Service feeds were asked for"),
+        bindings: bindings.pop().expect("two binding feeds were asked for"),
     });
     Feeds {
         ingress,
-        bindings: one(spawn_stored(
-            api(client, namespace),
-            plain(),
-            writers.bindings,
-            1,
-            ended.clone(),
-        )),
+        bindings: bindings
+            .pop()
+            .expect("one binding feed is left for the manager"),
         services: services
             .pop()
             .expect("one Service feed is left for the manager"),

@@ -17,12 +17,14 @@ use super::work::{GroupWork, Shared};
 use crate::controller::leader::Lead;
 use crate::controller::stores::ref_key;
 use crate::controller::watchers::Watched;
+use crate::crd::TargetGroupBinding;
 use crate::ingress::group::{GroupId, EXPLICIT_FINALIZER_PREFIX, IMPLICIT_FINALIZER};
 use crate::ingress::key::IngressKey;
 
 const INGRESSES: usize = 0;
 const CLASSES: usize = 1;
 const SERVICES: usize = 2;
+const BINDINGS: usize = 3;
 
 /// Maps Ingresses to groups and runs a supervisor per group.
 pub struct IngressController {
@@ -31,7 +33,7 @@ pub struct IngressController {
     supervisors: HashMap<GroupId, Addr<StackSupervisor<GroupWork>>>,
     /// The groups each Ingress (`ns/name`) was last seen to concern, so leaving one reconciles it too.
     seen: HashMap<String, HashSet<GroupId>>,
-    synced: [bool; 3],
+    synced: [bool; 4],
     leading: bool,
 }
 
@@ -43,7 +45,7 @@ impl IngressController {
             config,
             supervisors: HashMap::new(),
             seen: HashMap::new(),
-            synced: [false; 3],
+            synced: [false; 4],
             leading: false,
         }
     }
@@ -187,6 +189,25 @@ impl Handler<Watched<ObjectRef<Service>>> for IngressController {
                     .collect();
                 for g in groups {
                     self.touch(&g);
+                }
+            }
+        }
+    }
+}
+
+impl Handler<Watched<ObjectRef<TargetGroupBinding>>> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<ObjectRef<TargetGroupBinding>>, _: &mut Context<Self>) {
+        match msg.0 {
+            Event::InitDone => self.listed(BINDINGS),
+            Event::Init | Event::InitApply(_) | Event::Apply(_) => {}
+            // A drained binding is gone: the group that waited for it deletes its target group now.
+            Event::Delete(r) => {
+                let key = (r.namespace.clone().unwrap_or_default(), r.name.clone());
+                let waiting = self.shared.draining.borrow_mut().remove(&key);
+                if let Some(group) = waiting {
+                    self.touch(&group);
                 }
             }
         }

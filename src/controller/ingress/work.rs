@@ -10,9 +10,9 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
-use tgsync_actors::stack::plan::plan;
+use tgsync_actors::stack::plan::{plan, Created};
 use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
-use tgsync_actors::stack::{LbKind, Scheme, TargetKind};
+use tgsync_actors::stack::{LbKind, Scheme, Settled, StackModel, TargetKind};
 use tracing::info;
 
 use super::membership::Membership;
@@ -20,7 +20,10 @@ use super::ops::{BindingWrite, IngressOps};
 use crate::aws::stack::apply::StackApplier;
 use crate::aws::stack::{BudgetPermits, StackReader};
 use crate::controller::stores::Stores;
-use crate::ingress::build::{build_group, stack_labels, Contribution, GroupInput, MemberStatus};
+use crate::crd::TargetGroupBinding;
+use crate::ingress::build::{
+    build_group, stack_labels, wanted, Contribution, GroupInput, Lookups, MemberStatus,
+};
 use crate::ingress::group::GroupId;
 use crate::ingress::key::IngressKey;
 
@@ -40,6 +43,8 @@ pub struct Shared {
     pub cluster: String,
     /// Subnets by scheme, discovered once.
     pub subnets: RefCell<HashMap<SchemeKey, Vec<String>>>,
+    /// Bindings being deleted (namespace, name), and the group waiting to delete their target groups.
+    pub draining: RefCell<HashMap<(String, String), GroupId>>,
 }
 
 impl Shared {
@@ -75,6 +80,7 @@ impl Shared {
             applier: StackApplier::new(elb, ec2, vpc, permits()),
             cluster,
             subnets: RefCell::default(),
+            draining: RefCell::default(),
         }
     }
 }
@@ -161,6 +167,7 @@ async fn reconcile(
     };
     let members: Vec<&Ingress> = active.iter().map(|i| i.as_ref()).collect();
     let prev = previous.borrow().clone();
+    let lookups = lookups(shared, &members).await?;
     let internal = subnets(shared, SchemeKey::Internal).await?;
     let public;
     let mut input = GroupInput {
@@ -170,6 +177,7 @@ async fn reconcile(
         services: &lookup,
         subnets: &internal,
         previous: &prev,
+        lookups: &lookups,
     };
     let mut build = build_group(&input);
     if build.model.load_balancer.as_ref().map(|lb| lb.scheme) == Some(Scheme::InternetFacing) {
@@ -207,29 +215,37 @@ async fn reconcile(
         .read(&stack)
         .await
         .map_err(|e| format!("reading stack {group}: {e}"))?;
-    let p = plan(&build.model, &deployed);
-    let after = if p.is_empty() {
-        deployed
-    } else {
+    let mut p = plan(&build.model, &deployed);
+    // As the AWS controller does, a target group goes only once its binding has drained it and is gone.
+    let ours = stack_bindings(shared, group);
+    let held = p.hold_target_group_deletes(|arn| {
+        ours.iter()
+            .any(|b| b.spec.target_group_arn.as_deref() == Some(arn))
+    });
+    let mut created = Created::default();
+    if !p.is_empty() {
         info!(group = %group, calls = p.calls.len(), "applying the group's plan");
-        if let Err(e) = shared.applier.apply(&p).await {
-            let note = format!("group {group}: {e}");
-            for ing in &active {
-                shared
-                    .ops
-                    .event(ing, true, "FailedDeployModel", note.clone())
-                    .await;
+        shared.reader.cache().forget(&p);
+        match shared.applier.apply(&p).await {
+            Ok(applied) => created = applied.created,
+            Err(e) => {
+                let note = format!("group {group}: {e}");
+                for ing in &active {
+                    shared
+                        .ops
+                        .event(ing, true, "FailedDeployModel", note.clone())
+                        .await;
+                }
+                return Err(note);
             }
-            return Err(note);
         }
-        shared
-            .reader
-            .read(&stack)
-            .await
-            .map_err(|e| format!("reading stack {group} after applying: {e}"))?
-    };
+    }
+    let after = Settled::of(&build.model, &deployed, &created);
 
-    bindings(shared, group, &build.model, &after).await?;
+    bindings(shared, group, &build.model, &after, &ours).await?;
+    if !held.is_empty() {
+        info!(group = %group, target_groups = held.len(), "waiting for bindings to drain before their target groups go");
+    }
 
     for outcome in &build.members {
         if let MemberStatus::Applied(c) = &outcome.status {
@@ -242,13 +258,12 @@ async fn reconcile(
         .borrow_mut()
         .retain(|k, _| active.iter().any(|i| IngressKey::of(i) == *k));
 
-    if let Some(lb) = &after.load_balancer {
-        let hostname = lb.dns_name.to_lowercase();
-        let ports: Vec<u16> = after.listeners.keys().copied().collect();
+    if let Some(hostname) = &after.dns_name {
+        let hostname = hostname.to_lowercase();
         for ing in &active {
             shared
                 .ops
-                .status(ing, &hostname, &ports)
+                .status(ing, &hostname, &after.ports)
                 .await
                 .map_err(|e| format!("status of {}: {e}", IngressKey::of(ing)))?;
             if !p.is_empty() {
@@ -260,6 +275,11 @@ async fn reconcile(
             }
         }
     }
+    // A departed member keeps its finalizer until its rules and target groups are gone; the last drained
+    // binding's deletion brings the group back here.
+    if !held.is_empty() {
+        return Ok(());
+    }
     for ing in &departed {
         shared
             .ops
@@ -268,6 +288,36 @@ async fn reconcile(
             .map_err(|e| format!("removing the finalizer of {}: {e}", IngressKey::of(ing)))?;
     }
     Ok(())
+}
+
+/// What the names the members use are in the VPC, looked up on every reconcile: they are the user's
+/// resources and may change at any time.
+async fn lookups(shared: &Shared, members: &[&Ingress]) -> Result<Lookups, String> {
+    let wanted = wanted(members);
+    let mut found = Lookups::default();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let fail = |e| format!("looking up names: {e}");
+    for name in &wanted.target_groups {
+        if let Some(arn) = shared.reader.target_group_arn(name).await.map_err(fail)? {
+            found.target_groups.insert(name.clone(), arn);
+        }
+    }
+    for (names, security_groups) in [(&wanted.subnets, false), (&wanted.security_groups, true)] {
+        let list: Vec<String> = names.iter().cloned().collect();
+        let ids = shared
+            .reader
+            .ids_by_name(&list, security_groups)
+            .await
+            .map_err(fail)?;
+        if security_groups {
+            found.security_groups = ids;
+        } else {
+            found.subnets = ids;
+        }
+    }
+    Ok(found)
 }
 
 /// The subnets of `scheme` (discovered by tags once, then kept).
@@ -288,16 +338,35 @@ async fn subnets(shared: &Shared, scheme: SchemeKey) -> Result<Vec<String>, Stri
     Ok(found)
 }
 
-/// Each target group of the model gets its binding; bindings of the stack whose group is gone are deleted.
+/// The bindings labelled as `group`'s.
+fn stack_bindings(shared: &Shared, group: &GroupId) -> Vec<Arc<TargetGroupBinding>> {
+    let labels = stack_labels(group);
+    shared
+        .stores
+        .bindings
+        .state()
+        .into_iter()
+        .filter(|b| {
+            let have = b.metadata.labels.as_ref();
+            labels
+                .iter()
+                .all(|(k, v)| have.and_then(|l| l.get(k)) == Some(v))
+        })
+        .collect()
+}
+
+/// Each target group of the model gets its binding; the stack's bindings (`ours`) whose group is gone are
+/// deleted, and their group waits for them (`Shared::draining`).
 async fn bindings(
     shared: &Shared,
     group: &GroupId,
-    model: &tgsync_actors::stack::StackModel,
-    after: &tgsync_actors::stack::Deployed,
+    model: &StackModel,
+    after: &Settled,
+    ours: &[Arc<TargetGroupBinding>],
 ) -> Result<(), String> {
     let mut wanted = Vec::new();
     for (id, b) in &model.bindings {
-        let (Some(spec), Some(live)) = (model.target_groups.get(id), after.target_groups.get(id))
+        let (Some(spec), Some(arn)) = (model.target_groups.get(id), after.target_groups.get(id))
         else {
             continue;
         };
@@ -311,7 +380,7 @@ async fn bindings(
                 name: &spec.name,
                 namespace: &b.namespace,
                 labels: &b.labels,
-                arn: &live.arn,
+                arn,
                 target_type,
                 service: &b.service,
                 port: &b.service_port,
@@ -320,22 +389,15 @@ async fn bindings(
             .map_err(|e| format!("binding {}/{}: {e}", b.namespace, spec.name))?;
         wanted.push((b.namespace.clone(), spec.name.clone()));
     }
-    let labels = stack_labels(group);
-    let stale: Vec<(String, String)> = shared
-        .stores
-        .bindings
-        .state()
+    let stale = ours
         .iter()
-        .filter(|b| {
-            let have = b.metadata.labels.as_ref();
-            labels
-                .iter()
-                .all(|(k, v)| have.and_then(|l| l.get(k)) == Some(v))
-        })
         .map(|b| (b.namespace().unwrap_or_default(), b.name_any()))
-        .filter(|k| !wanted.contains(k))
-        .collect();
+        .filter(|k| !wanted.contains(k));
     for (ns, name) in stale {
+        shared
+            .draining
+            .borrow_mut()
+            .insert((ns.clone(), name.clone()), group.clone());
         shared
             .ops
             .delete_binding(&ns, &name)

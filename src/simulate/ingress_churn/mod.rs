@@ -111,17 +111,20 @@ async fn run(opts: &ChurnOptions) -> anyhow::Result<ChurnReport> {
     }
     // Stack work asks at Normal, as registrations: an edit waits on a user as a new pod does.
     let permits = Permits::new(budget.clone(), Priority::Normal);
+    // One reader for every group, as the daemon's controller has: they share its cache.
+    let reader = ModelReader::new(model.clone(), permits.clone(), world::CLUSTER);
     let supervisors: Vec<_> = (0..p.groups)
         .map(|g| {
             let work = GroupWork {
                 group: g,
                 world: world.clone(),
-                reader: ModelReader::new(model.clone(), permits.clone(), world::CLUSTER),
+                reader: reader.clone(),
                 applier: ModelApplier::new(model.clone(), permits.clone()),
             };
             StackSupervisor::new(World::stack(g), SupervisorConfig::default(), work).start()
         })
         .collect();
+    world.borrow_mut().wake = supervisors.iter().map(|a| a.clone().recipient()).collect();
 
     let by_service = |d: HashMap<_, HashSet<Target>>| -> HashMap<Arc<str>, HashSet<Target>> {
         let tg_service: HashMap<_, _> = rolling

@@ -6,7 +6,10 @@ use std::rc::Rc;
 
 use tgsync_actors::stack::plan::plan;
 use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
+use tgsync_actors::stack::Settled;
+use tgsync_actors::target_group::Drain;
 use tgsync_loadtest::stack::{ModelApplier, ModelReader};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::world::World;
@@ -35,9 +38,10 @@ impl StackWork for GroupWork {
                     .read(&World::stack(g))
                     .await
                     .map_err(|e| e.to_string())?;
-                let plan = plan(&build.model, &deployed);
-                // The binding controller drains a target group's binding before the group goes.
-                world.borrow_mut().unbind_deleted(&plan);
+                let mut plan = plan(&build.model, &deployed);
+                // As the daemon does: a target group goes only once its binding drained it.
+                plan.hold_target_group_deletes(|arn| world.borrow().is_bound(arn));
+                reader.cache().forget(&plan);
                 let created = applier.apply(&plan).await.map_err(|e| e.to_string())?;
                 Ok(Some((deployed, created)))
             }
@@ -45,7 +49,17 @@ impl StackWork for GroupWork {
             let mut w = world.borrow_mut();
             match result {
                 Ok(Some((deployed, created))) => {
-                    w.deployed(g, &build, &deployed, &created, started);
+                    let settled = Settled::of(&build.model, &deployed, &created);
+                    for (arn, actor) in w.deployed(g, &build, &settled, &deployed, started) {
+                        let world = world.clone();
+                        actix::spawn(async move {
+                            let (tx, rx) = oneshot::channel();
+                            actor.do_send(Drain(tx));
+                            if rx.await.is_ok() {
+                                world.borrow_mut().drained(g, &arn);
+                            }
+                        });
+                    }
                     Ok(())
                 }
                 Ok(None) => Ok(()),

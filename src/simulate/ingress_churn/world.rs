@@ -9,12 +9,15 @@ use std::sync::Arc;
 use actix::prelude::*;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
-use tgsync::ingress::build::{build_group, Contribution, GroupBuild, GroupInput, MemberStatus};
+use tgsync::ingress::build::{
+    build_group, Contribution, GroupBuild, GroupInput, Lookups, MemberStatus,
+};
 use tgsync::ingress::{GroupId, IngressKey};
 use tgsync_actors::budget::ApiBudget;
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
-use tgsync_actors::stack::plan::{plan, Created, NewId, Ref};
-use tgsync_actors::stack::{Deployed, StackId};
+use tgsync_actors::stack::plan::plan;
+use tgsync_actors::stack::supervisor::Changed;
+use tgsync_actors::stack::{Deployed, Settled, StackId};
 use tgsync_actors::target_group::{Router, SliceUpdate, TargetGroupActor, TgConfig};
 use tgsync_loadtest::stack::peek_deployed;
 use tgsync_loadtest::ElbModel;
@@ -42,6 +45,10 @@ pub struct World {
     previous: HashMap<usize, BTreeMap<IngressKey, Contribution>>,
     slices: HashMap<Arc<str>, EndpointSliceSnapshot>,
     bound: HashMap<String, (Arc<str>, Addr<TargetGroupActor<ElbModel>>)>,
+    /// Target groups whose binding is being deleted: their actor deregisters every target first.
+    draining: HashSet<String>,
+    /// Each group's supervisor, told when a binding it waits for has drained.
+    pub wake: Vec<Recipient<Changed>>,
     router: Router<ElbModel>,
     model: ElbModel,
     budget: Addr<ApiBudget>,
@@ -73,6 +80,8 @@ impl World {
             previous: HashMap::new(),
             slices: HashMap::new(),
             bound: HashMap::new(),
+            draining: HashSet::new(),
+            wake: Vec::new(),
             router: Router::default(),
             model,
             budget,
@@ -103,6 +112,7 @@ impl World {
             services: &lookup,
             subnets: &subnets,
             previous: self.previous.get(&g).unwrap_or(&none),
+            lookups: &Lookups::default(),
         })
     }
 
@@ -113,34 +123,30 @@ impl World {
     }
 
     /// A reconcile of group `g` that started at `started` applied `build`'s model: bindings follow the
-    /// target groups, and every edit of the group made before `started` is in place now.
+    /// target groups, and every edit of the group made before `started` is in place now. Answers the
+    /// bindings to drain, as the binding controller does for a deleted TargetGroupBinding.
     pub fn deployed(
         &mut self,
         g: usize,
         build: &GroupBuild,
+        settled: &Settled,
         deployed: &Deployed,
-        created: &Created,
         started: Instant,
-    ) {
+    ) -> Vec<(String, Addr<TargetGroupActor<ElbModel>>)> {
         let applied = build.members.iter().filter_map(|m| match &m.status {
             MemberStatus::Applied(c) => Some((m.key.clone(), (**c).clone())),
             MemberStatus::HeldBack { .. } => None,
         });
         self.previous.insert(g, applied.collect());
         for (rid, b) in &build.model.bindings {
-            let new = Ref::New(NewId::TargetGroup(rid.clone()));
-            let arn = created
-                .resolve(&new)
-                .ok()
-                .map(str::to_owned)
-                .or_else(|| deployed.target_groups.get(rid).map(|t| t.arn.clone()));
-            if let Some(arn) = arn {
-                self.bind(arn, format!("{}/{}", b.namespace, b.service).into());
+            if let Some(arn) = settled.target_groups.get(rid) {
+                self.bind(arn.clone(), format!("{}/{}", b.namespace, b.service).into());
             }
         }
+        let mut drain = Vec::new();
         for (rid, live) in &deployed.target_groups {
             if !build.model.target_groups.contains_key(rid) {
-                self.unbind(&live.arn);
+                drain.extend(self.unbind(&live.arn).map(|a| (live.arn.clone(), a)));
             }
         }
         let now = Instant::now();
@@ -148,6 +154,20 @@ impl World {
             if e.group == g && e.at <= started && e.done.is_none() {
                 e.done = Some(now);
             }
+        }
+        drain
+    }
+
+    /// Whether `arn` still has a binding (serving, or draining).
+    pub fn is_bound(&self, arn: &str) -> bool {
+        self.bound.contains_key(arn) || self.draining.contains(arn)
+    }
+
+    /// `arn`'s binding drained and is gone: its group may delete it now.
+    pub fn drained(&mut self, g: usize, arn: &str) {
+        self.draining.remove(arn);
+        if let Some(w) = self.wake.get(g) {
+            w.do_send(Changed);
         }
     }
 
@@ -175,19 +195,22 @@ impl World {
         self.bound.insert(arn, (service, actor));
     }
 
-    /// Stops serving the target groups `plan` deletes.
-    pub fn unbind_deleted(&mut self, plan: &tgsync_actors::stack::plan::Plan) {
-        for call in &plan.calls {
-            if let tgsync_actors::stack::plan::Call::DeleteTargetGroup { target_group } = call {
-                self.unbind(target_group);
-            }
+    /// Stops routing slices to `arn`'s actor and answers it, to be drained.
+    fn unbind(&mut self, arn: &str) -> Option<Addr<TargetGroupActor<ElbModel>>> {
+        let (service, actor) = self.bound.remove(arn)?;
+        self.router.unbind(&service, &actor);
+        self.draining.insert(arn.to_owned());
+        let mut snaps: Vec<EndpointSliceSnapshot> = self
+            .slices
+            .values()
+            .filter(|s| s.service == service)
+            .cloned()
+            .collect();
+        for snap in snaps.iter_mut() {
+            snap.endpoints = Arc::from([]);
+            actor.do_send(SliceUpdate(snap.clone()));
         }
-    }
-
-    fn unbind(&mut self, arn: &str) {
-        if let Some((service, actor)) = self.bound.remove(arn) {
-            self.router.unbind(&service, &actor);
-        }
+        Some(actor)
     }
 
     /// Every edit in place, every group's ALB equal to its model, every bound target group holding its
@@ -195,6 +218,7 @@ impl World {
     pub fn converged(&self, groups: usize, desired: &HashMap<Arc<str>, HashSet<Target>>) -> bool {
         let empty = HashSet::new();
         self.edits.iter().all(|e| e.done.is_some())
+            && self.draining.is_empty()
             && self.model.mutating_in_flight() == 0
             && (0..groups).all(|g| {
                 let live = peek_deployed(&self.model, &Self::stack(g), CLUSTER);
