@@ -11,6 +11,7 @@ use super::contribution::{Contribution, ListenerWant};
 use super::error::MemberError;
 use super::paths;
 use super::rule;
+use crate::crd::IngressClassParams;
 use crate::ingress::annotations::IngressAnnotations;
 use crate::ingress::group::GroupId;
 use crate::ingress::key::IngressKey;
@@ -32,8 +33,10 @@ pub struct MemberCtx<'a> {
     pub ingress: &'a Ingress,
     /// Its key.
     pub key: IngressKey,
-    /// Its parsed annotations.
+    /// Its parsed annotations, with its class's params applied.
     pub annotations: IngressAnnotations,
+    /// Its class's params (the target type and tags of its target groups).
+    pub params: Option<&'a IngressClassParams>,
     /// Target groups collected so far.
     pub target_groups: BTreeMap<String, TargetGroupSpec>,
     /// Their bindings.

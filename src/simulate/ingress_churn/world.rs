@@ -103,6 +103,7 @@ impl World {
             services: &lookup,
             subnets: &subnets,
             previous: self.previous.get(&g).unwrap_or(&none),
+            params: &BTreeMap::new(),
         })
     }
 

@@ -10,6 +10,7 @@ use tgsync_actors::stack::{Condition, ListenerSpec, RuleSpec};
 use super::super::{
     build_group, ConflictField, Contribution, GroupBuild, GroupInput, HoldReason, MemberStatus,
 };
+use crate::crd::IngressClassParams;
 use crate::ingress::group::GroupId;
 use crate::ingress::IngressKey;
 
@@ -102,6 +103,8 @@ pub fn service_with(ns: &str, name: &str, annotations: Value, ports: Value) -> S
 #[derive(Default)]
 pub struct Cluster {
     pub services: BTreeMap<(String, String), Service>,
+    /// Each member's IngressClassParams.
+    pub params: BTreeMap<IngressKey, &'static IngressClassParams>,
 }
 
 impl Cluster {
@@ -116,7 +119,10 @@ impl Cluster {
                 (key, s)
             })
             .collect();
-        Self { services }
+        Self {
+            services,
+            params: BTreeMap::new(),
+        }
     }
 
     pub fn build(&self, group: &GroupId, members: &[&Ingress]) -> GroupBuild {
@@ -138,6 +144,7 @@ impl Cluster {
             services: &lookup,
             subnets: &subnets,
             previous,
+            params: &self.params,
         })
     }
 }
