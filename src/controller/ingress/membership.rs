@@ -20,6 +20,9 @@ pub struct Membership {
     pub class: String,
 }
 
+/// A member's group and the params its class imposes.
+pub type Placement = (GroupId, Option<Arc<IngressClassParams>>);
+
 /// What tgsync makes of one Ingress.
 #[derive(Clone, Debug)]
 pub enum Verdict {
@@ -64,11 +67,7 @@ impl Membership {
     }
 
     /// The group `ing` belongs to and its class's params, or `None` when it is not served.
-    pub fn member_of(
-        &self,
-        ing: &Ingress,
-        stores: &Stores,
-    ) -> Option<(GroupId, Option<Arc<IngressClassParams>>)> {
+    pub fn member_of(&self, ing: &Ingress, stores: &Stores) -> Option<Placement> {
         match self.classify(ing, stores) {
             Verdict::Member { group, params } => Some((group, params)),
             Verdict::Foreign | Verdict::Unserved(_) => None,
@@ -83,11 +82,7 @@ impl Membership {
         Some(reference.name.clone())
     }
 
-    fn try_classify(
-        &self,
-        ing: &Ingress,
-        stores: &Stores,
-    ) -> Result<Option<(GroupId, Option<Arc<IngressClassParams>>)>, Unserved> {
+    fn try_classify(&self, ing: &Ingress, stores: &Stores) -> Result<Option<Placement>, Unserved> {
         let classes = stores.ingress_classes.state();
         let Some(class) = self.ours_class(ing, &classes)? else {
             return Ok(None);
