@@ -1,12 +1,13 @@
-//! The reflector stores of the slow kinds: TargetGroupBindings and Services today, Ingresses and
-//! IngressClasses next. Each is written only by its watcher and read by key by any controller, so a controller
-//! that needs another kind's object looks it up instead of keeping a copy.
+//! The reflector stores of the slow kinds: TargetGroupBindings, Services, Ingresses, IngressClasses,
+//! IngressClassParams and Namespaces (metadata only). Each is written only by its watcher and read by key by
+//! any controller, so a controller that needs another kind's object looks it up instead of keeping a copy.
 
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 
-use crate::crd::TargetGroupBinding;
+use crate::crd::{IngressClassParams, TargetGroupBinding};
 
 /// Read handles of every store (cheap to clone).
 #[derive(Clone)]
@@ -19,6 +20,10 @@ pub struct Stores {
     pub ingresses: Store<Ingress>,
     /// IngressClasses.
     pub ingress_classes: Store<IngressClass>,
+    /// IngressClassParams.
+    pub ingress_class_params: Store<IngressClassParams>,
+    /// Namespaces' metadata (their labels, for the params' namespaceSelector).
+    pub namespaces: Store<PartialObjectMeta<Namespace>>,
 }
 
 /// The write halves, one per watcher.
@@ -31,6 +36,10 @@ pub struct Writers {
     pub ingresses: reflector::store::Writer<Ingress>,
     /// IngressClasses.
     pub ingress_classes: reflector::store::Writer<IngressClass>,
+    /// IngressClassParams.
+    pub ingress_class_params: reflector::store::Writer<IngressClassParams>,
+    /// Namespaces' metadata.
+    pub namespaces: reflector::store::Writer<PartialObjectMeta<Namespace>>,
 }
 
 /// Empty stores and their writers.
@@ -39,18 +48,24 @@ pub fn stores() -> (Stores, Writers) {
     let (services, services_w) = reflector::store();
     let (ingresses, ingresses_w) = reflector::store();
     let (ingress_classes, ingress_classes_w) = reflector::store();
+    let (ingress_class_params, ingress_class_params_w) = reflector::store();
+    let (namespaces, namespaces_w) = reflector::store();
     (
         Stores {
             bindings,
             services,
             ingresses,
             ingress_classes,
+            ingress_class_params,
+            namespaces,
         },
         Writers {
             bindings: bindings_w,
             services: services_w,
             ingresses: ingresses_w,
             ingress_classes: ingress_classes_w,
+            ingress_class_params: ingress_class_params_w,
+            namespaces: namespaces_w,
         },
     )
 }

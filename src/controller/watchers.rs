@@ -3,9 +3,10 @@ use std::fmt::Debug;
 use actix::{Actor, AsyncContext, Context, StreamHandler};
 use futures::channel::mpsc;
 use futures::{SinkExt, Stream, StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::{Node, Service};
+use k8s_openapi::api::core::v1::{Namespace, Node, Service};
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
 use kube::api::Api;
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{store::Writer, ObjectRef};
 use kube::runtime::{reflector, watcher, WatchStreamExt};
 use kube::Client;
@@ -13,7 +14,7 @@ use serde::de::DeserializeOwned;
 use tracing::{error, warn};
 
 use super::stores::Writers;
-use crate::crd::TargetGroupBinding;
+use crate::crd::{IngressClassParams, TargetGroupBinding};
 use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
 
 /// Events a watcher may read ahead of the manager before it waits: enough to ride out a burst, small enough
@@ -60,11 +61,13 @@ impl Feeds {
     }
 }
 
-/// What the Ingress controller reads: Ingresses, IngressClasses, and Services and bindings (the same
-/// watches as the manager's, fanned out).
+/// What the Ingress controller reads: Ingresses, IngressClasses, IngressClassParams, Namespaces' metadata,
+/// and Services and bindings (the same watches as the manager's, fanned out).
 pub struct IngressFeeds {
     ingresses: mpsc::Receiver<Watched<ObjectRef<Ingress>>>,
     classes: mpsc::Receiver<Watched<ObjectRef<IngressClass>>>,
+    params: mpsc::Receiver<Watched<ObjectRef<IngressClassParams>>>,
+    namespaces: mpsc::Receiver<Watched<ObjectRef<PartialObjectMeta<Namespace>>>>,
     services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
     bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
 }
@@ -76,17 +79,22 @@ impl IngressFeeds {
         A: Actor<Context = Context<A>>
             + StreamHandler<Watched<ObjectRef<Ingress>>>
             + StreamHandler<Watched<ObjectRef<IngressClass>>>
+            + StreamHandler<Watched<ObjectRef<IngressClassParams>>>
+            + StreamHandler<Watched<ObjectRef<PartialObjectMeta<Namespace>>>>
             + StreamHandler<Watched<ObjectRef<Service>>>
             + StreamHandler<Watched<ObjectRef<TargetGroupBinding>>>,
     {
         ctx.add_stream(self.ingresses);
         ctx.add_stream(self.classes);
+        ctx.add_stream(self.params);
+        ctx.add_stream(self.namespaces);
         ctx.add_stream(self.services);
         ctx.add_stream(self.bindings);
     }
 }
 
-/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods);
+/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods),
+/// and with `ingress` the Ingress controller's (Ingresses, IngressClasses, IngressClassParams, Namespaces);
 /// namespaced kinds only in `namespace` when given. Bindings and Services fill `writers`' stores and feed only
 /// their keys. Watch errors are logged, counted and retried with backoff; a watch that ends anyway is reported
 /// on `ended`.
@@ -134,6 +142,25 @@ pub fn spawn_all(
             Api::all(client.clone()),
             plain(),
             writers.ingress_classes,
+            1,
+            ended.clone(),
+        )),
+        // Like the bindings' CRD, the params' must be installed: until it is, the watch retries.
+        params: one(spawn_stored(
+            Api::all(client.clone()),
+            plain(),
+            writers.ingress_class_params,
+            1,
+            ended.clone(),
+        )),
+        // Only labels are read (namespaceSelector), and only of the watched namespace when there is one.
+        namespaces: one(spawn_stored(
+            Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+            match namespace {
+                Some(ns) => plain().fields(&format!("metadata.name={ns}")),
+                None => plain(),
+            },
+            writers.namespaces,
             1,
             ended.clone(),
         )),

@@ -17,6 +17,33 @@ pub const DEFAULT_CLASS: &str = "alb";
 #[error("IngressClass {0:?} not found")]
 pub struct MissingClass(pub String);
 
+/// The IngressClass that decides for `ing`: the one it names, else the default; `None` when the legacy
+/// annotation decides (it names no IngressClass, so no params either) or there is no class at all.
+pub fn deciding_class<'c>(
+    ing: &Ingress,
+    classes: impl Fn(&str) -> Option<&'c IngressClass>,
+    default: Option<&'c IngressClass>,
+) -> Result<Option<&'c IngressClass>, MissingClass> {
+    let annotated = ing
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(CLASS_ANNOTATION));
+    if annotated {
+        return Ok(None);
+    }
+    match ing
+        .spec
+        .as_ref()
+        .and_then(|s| s.ingress_class_name.as_deref())
+    {
+        Some(name) => classes(name)
+            .map(Some)
+            .ok_or_else(|| MissingClass(name.to_owned())),
+        None => Ok(default),
+    }
+}
+
 /// Whether `ing` is ours, given `--ingress-class` (`configured`), a lookup of IngressClasses by name and
 /// the cluster's default class (see [`default_class`]).
 pub fn is_ours<'c>(
@@ -62,7 +89,8 @@ pub fn default_class<'c>(
     defaults.next().is_none().then_some(first)
 }
 
-fn is_alb(class: &IngressClass) -> bool {
+/// Whether `class` is served by tgsync (`spec.controller` is [`CONTROLLER`]).
+pub fn is_alb(class: &IngressClass) -> bool {
     class.spec.as_ref().and_then(|s| s.controller.as_deref()) == Some(CONTROLLER)
 }
 
@@ -135,6 +163,33 @@ mod tests {
         assert_eq!(is_ours(&bare, "alb", lookup, Some(&theirs)), Ok(false));
         assert_eq!(is_ours(&bare, "alb", lookup, None), Ok(false));
         assert_eq!(is_ours(&bare, "", lookup, None), Ok(true));
+    }
+
+    #[test]
+    fn the_deciding_class_is_the_named_one_else_the_default_never_for_the_annotation() {
+        let aws = class("aws", CONTROLLER, false);
+        let dflt = class("dflt", CONTROLLER, true);
+        let lookup = |n: &str| (n == "aws").then_some(&aws);
+        let name = |c: Option<&IngressClass>| c.and_then(|c| c.metadata.name.clone());
+        let named = ing(json!({"spec": {"ingressClassName": "aws"}}));
+        let got = deciding_class(&named, lookup, Some(&dflt)).map(name);
+        assert_eq!(got, Ok(Some("aws".into())));
+        let bare = ing(json!({"spec": {}}));
+        let got = deciding_class(&bare, lookup, Some(&dflt)).map(name);
+        assert_eq!(got, Ok(Some("dflt".into())));
+        let legacy = ing(
+            json!({"metadata": {"annotations": {CLASS_ANNOTATION: "alb"}},
+                                "spec": {"ingressClassName": "aws"}}),
+        );
+        assert_eq!(
+            deciding_class(&legacy, lookup, Some(&dflt)).map(name),
+            Ok(None)
+        );
+        let gone = ing(json!({"spec": {"ingressClassName": "gone"}}));
+        assert_eq!(
+            deciding_class(&gone, lookup, None).map(name),
+            Err(MissingClass("gone".into()))
+        );
     }
 
     #[test]

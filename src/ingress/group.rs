@@ -60,7 +60,7 @@ impl std::fmt::Display for GroupId {
 }
 
 /// `^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$`, at most 63 characters.
-fn group_name(raw: &str) -> Result<String, Problem> {
+pub(crate) fn group_name(raw: &str) -> Result<String, Problem> {
     if raw.len() > MAX_GROUP_NAME {
         return Err(Problem::TooLong {
             len: raw.len(),

@@ -7,6 +7,7 @@ pub mod build;
 pub mod class;
 pub mod group;
 pub mod key;
+pub mod params;
 
 pub use group::GroupId;
 pub use key::IngressKey;

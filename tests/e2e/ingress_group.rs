@@ -42,7 +42,7 @@ spec:
     )
 }
 
-async fn reader() -> StackReader<BudgetPermits> {
+pub(crate) async fn reader() -> StackReader<BudgetPermits> {
     let budget = ApiBudget::new(BudgetConfig::default()).start();
     StackReader::new(
         elb().await,
@@ -118,7 +118,7 @@ async fn converge(
     .await
 }
 
-fn events_of(ns: &str, name: &str) -> String {
+pub(crate) fn events_of(ns: &str, name: &str) -> String {
     kubectl(
         &[
             "get",

@@ -17,6 +17,7 @@ mod support;
 
 mod aws_adapter;
 mod failures;
+mod ingress_class_params;
 mod ingress_group;
 mod instance_mode;
 mod ip_mode;

@@ -10,10 +10,17 @@ use super::kubectl::{kubectl, kubectl_path};
 pub struct TestNamespace(pub String);
 
 impl TestNamespace {
-    /// A namespace for bindings: the TargetGroupBinding CRD is applied (and established) first.
+    /// A namespace for bindings and Ingresses: tgsync's CRDs (TargetGroupBinding, IngressClassParams) are
+    /// applied (and established) first.
     pub fn create(prefix: &str) -> Self {
+        Self::crd("targetgroupbindings");
+        Self::crd("ingressclassparams");
+        Self::bare(prefix)
+    }
+
+    fn crd(plural: &str) {
         let crd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("deploy/crds/elbv2.k8s.aws_targetgroupbindings.yaml");
+            .join(format!("deploy/crds/elbv2.k8s.aws_{plural}.yaml"));
         // Tests start side by side on a fresh bed: two first applies race, and the loser's create answers
         // AlreadyExists; applying again then updates what the winner made.
         let crd = crd.to_str().expect("utf-8 path");
@@ -33,11 +40,10 @@ impl TestNamespace {
                 "wait",
                 "--for=condition=Established",
                 "--timeout=60s",
-                "crd/targetgroupbindings.elbv2.k8s.aws",
+                &format!("crd/{plural}.elbv2.k8s.aws"),
             ],
             None,
         );
-        Self::bare(prefix)
     }
 
     /// A namespace and nothing else, for checks of the bed itself, which must not depend on tgsync's CRD.

@@ -4,19 +4,24 @@
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix::prelude::*;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Namespace, Service};
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 use kube::ResourceExt;
 use tgsync_actors::stack::supervisor::{Changed, StackSupervisor, SupervisorConfig};
+use tracing::warn;
 
+use super::membership::{Unserved, Verdict};
 use super::work::{GroupWork, Shared};
 use crate::controller::leader::Lead;
 use crate::controller::stores::ref_key;
 use crate::controller::watchers::Watched;
+use crate::crd::IngressClassParams;
 use crate::crd::TargetGroupBinding;
 use crate::ingress::group::{GroupId, EXPLICIT_FINALIZER_PREFIX, IMPLICIT_FINALIZER};
 use crate::ingress::key::IngressKey;
@@ -24,7 +29,12 @@ use crate::ingress::key::IngressKey;
 const INGRESSES: usize = 0;
 const CLASSES: usize = 1;
 const SERVICES: usize = 2;
-const BINDINGS: usize = 3;
+const PARAMS: usize = 3;
+const NAMESPACES: usize = 4;
+const BINDINGS: usize = 5;
+
+/// The Event reason of an Ingress that is not served (the AWS Load Balancer Controller's).
+const FAILED_LOAD_GROUP_ID: &str = "FailedLoadGroupID";
 
 /// Maps Ingresses to groups and runs a supervisor per group.
 pub struct IngressController {
@@ -33,7 +43,9 @@ pub struct IngressController {
     supervisors: HashMap<GroupId, Addr<StackSupervisor<GroupWork>>>,
     /// The groups each Ingress (`ns/name`) was last seen to concern, so leaving one reconciles it too.
     seen: HashMap<String, HashSet<GroupId>>,
-    synced: [bool; 4],
+    /// Why each unserved Ingress is not served, as last reported, so a lasting problem is reported once.
+    unserved: HashMap<String, String>,
+    synced: [bool; 6],
     leading: bool,
 }
 
@@ -45,7 +57,8 @@ impl IngressController {
             config,
             supervisors: HashMap::new(),
             seen: HashMap::new(),
-            synced: [false; 4],
+            unserved: HashMap::new(),
+            synced: [false; 6],
             leading: false,
         }
     }
@@ -55,13 +68,18 @@ impl IngressController {
     }
 
     /// The groups `ing` concerns: the one it is in, and those whose finalizer it still carries.
-    fn groups_of(&self, ing: &Ingress) -> HashSet<GroupId> {
-        let mut groups: HashSet<GroupId> = self
-            .shared
-            .membership
-            .group_of(ing, &self.shared.stores)
-            .into_iter()
-            .collect();
+    fn groups_of(&mut self, ing: &Ingress) -> HashSet<GroupId> {
+        let mut groups = HashSet::new();
+        match self.shared.membership.classify(ing, &self.shared.stores) {
+            Verdict::Member { group, .. } => {
+                self.unserved.remove(&IngressKey::of(ing).to_string());
+                groups.insert(group);
+            }
+            Verdict::Foreign => {
+                self.unserved.remove(&IngressKey::of(ing).to_string());
+            }
+            Verdict::Unserved(why) => self.report_unserved(ing, &why),
+        }
         for f in ing.finalizers() {
             if let Some(name) = f.strip_prefix(EXPLICIT_FINALIZER_PREFIX) {
                 groups.insert(GroupId::Explicit(name.to_owned()));
@@ -72,12 +90,36 @@ impl IngressController {
         groups
     }
 
+    /// Logs why `ing` is not served and, for an invalid class or group, puts a Warning Event on it; once
+    /// per reason, and only when leading (a standby writes nothing).
+    fn report_unserved(&mut self, ing: &Ingress, why: &Unserved) {
+        if !self.ready() {
+            return;
+        }
+        let key = IngressKey::of(ing);
+        let note = format!("{why}; the Ingress is not served");
+        if self.unserved.get(&key.to_string()) == Some(&note) {
+            return;
+        }
+        self.unserved.insert(key.to_string(), note.clone());
+        warn!(ingress = %key, reason = %why, "Ingress left alone");
+        if let Unserved::Invalid(_) = why {
+            let (ops, ing) = (self.shared.ops.clone(), ing.clone());
+            actix::spawn(async move {
+                ops.event(&ing, true, FAILED_LOAD_GROUP_ID, note).await;
+            });
+        }
+    }
+
     /// Ingress `key` changed (or is gone): its groups, old and new, are told.
     fn ingress_changed(&mut self, key: &str, now: Option<&Ingress>) {
         let new = now.map(|i| self.groups_of(i)).unwrap_or_default();
         let old = match now {
             Some(_) => self.seen.insert(key.to_owned(), new.clone()),
-            None => self.seen.remove(key),
+            None => {
+                self.unserved.remove(key);
+                self.seen.remove(key)
+            }
         }
         .unwrap_or_default();
         for g in old.union(&new) {
@@ -125,6 +167,26 @@ impl IngressController {
             .do_send(Changed);
     }
 
+    /// The Ingresses whose class references params `name` (or any params, when `None`) in namespace `ns`
+    /// (or any) are looked at again.
+    fn params_users_changed(&mut self, name: Option<&str>, ns: Option<&str>) {
+        let (membership, stores) = (&self.shared.membership, &self.shared.stores);
+        let users: Vec<Arc<Ingress>> = stores
+            .ingresses
+            .state()
+            .into_iter()
+            .filter(|i| ns.is_none() || i.metadata.namespace.as_deref() == ns)
+            .filter(|i| {
+                membership
+                    .params_name(i, stores)
+                    .is_some_and(|p| name.is_none_or(|n| n == p))
+            })
+            .collect();
+        for ing in users {
+            self.ingress_changed(&IngressKey::of(&ing).to_string(), Some(&ing));
+        }
+    }
+
     fn listed(&mut self, which: usize) {
         self.synced[which] = true;
         self.all_changed();
@@ -167,6 +229,35 @@ impl Handler<Watched<ObjectRef<IngressClass>>> for IngressController {
             Event::InitDone => self.listed(CLASSES),
             Event::Init | Event::InitApply(_) => {}
             Event::Apply(_) | Event::Delete(_) => self.all_changed(),
+        }
+    }
+}
+
+impl Handler<Watched<ObjectRef<IngressClassParams>>> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watched<ObjectRef<IngressClassParams>>, _: &mut Context<Self>) {
+        match msg.0 {
+            Event::InitDone => self.listed(PARAMS),
+            Event::Init | Event::InitApply(_) => {}
+            Event::Apply(r) | Event::Delete(r) => self.params_users_changed(Some(&r.name), None),
+        }
+    }
+}
+
+impl Handler<Watched<ObjectRef<PartialObjectMeta<Namespace>>>> for IngressController {
+    type Result = ();
+
+    fn handle(
+        &mut self,
+        msg: Watched<ObjectRef<PartialObjectMeta<Namespace>>>,
+        _: &mut Context<Self>,
+    ) {
+        match msg.0 {
+            Event::InitDone => self.listed(NAMESPACES),
+            Event::Init | Event::InitApply(_) => {}
+            // Its labels may now pass or fail a params' namespaceSelector.
+            Event::Apply(r) | Event::Delete(r) => self.params_users_changed(None, Some(&r.name)),
         }
     }
 }

@@ -134,11 +134,16 @@ async fn reconcile(
     let all = shared.stores.ingresses.state();
     let mut active: Vec<Arc<Ingress>> = Vec::new();
     let mut departed: Vec<Arc<Ingress>> = Vec::new();
+    let mut class_params = Vec::new();
     for ing in all {
-        let member = shared.membership.group_of(&ing, &shared.stores).as_ref() == Some(group);
+        let found = shared.membership.member_of(&ing, &shared.stores);
+        let member = found.as_ref().map(|(g, _)| g) == Some(group);
         let deleting = ing.metadata.deletion_timestamp.is_some();
         let carries = ing.finalizers().contains(&finalizer);
         if member && !deleting {
+            if let Some((_, Some(p))) = found {
+                class_params.push((IngressKey::of(&ing), p));
+            }
             active.push(ing);
         } else if carries {
             departed.push(ing);
@@ -166,6 +171,10 @@ async fn reconcile(
             .map(|s| s.as_ref())
     };
     let members: Vec<&Ingress> = active.iter().map(|i| i.as_ref()).collect();
+    let params = class_params
+        .iter()
+        .map(|(k, p)| (k.clone(), p.as_ref()))
+        .collect();
     let prev = previous.borrow().clone();
     let lookups = lookups(shared, &members).await?;
     let internal = subnets(shared, SchemeKey::Internal).await?;
@@ -178,6 +187,7 @@ async fn reconcile(
         subnets: &internal,
         previous: &prev,
         lookups: &lookups,
+        params: &params,
     };
     let mut build = build_group(&input);
     if build.model.load_balancer.as_ref().map(|lb| lb.scheme) == Some(Scheme::InternetFacing) {

@@ -3,7 +3,7 @@
 
 pub mod actions;
 pub mod backend;
-mod cidr;
+pub(crate) mod cidr;
 pub mod conditions;
 pub mod error;
 pub mod health_check;

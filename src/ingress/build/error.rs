@@ -63,4 +63,14 @@ pub enum MemberError {
     /// `ssl-redirect` to a port that is not one of the group's HTTPS ports.
     #[error("ssl-redirect port {0} is not an HTTPS listen port of the group")]
     SslRedirectPort(u16),
+    /// A field of the class's IngressClassParams the builder cannot use.
+    #[error("IngressClassParams {params:?}: {field}: {problem}")]
+    Params {
+        /// The params' name.
+        params: String,
+        /// The field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
 }

@@ -12,6 +12,7 @@ use super::error::MemberError;
 use super::lookups::Lookups;
 use super::paths;
 use super::rule;
+use crate::crd::IngressClassParams;
 use crate::ingress::annotations::IngressAnnotations;
 use crate::ingress::group::GroupId;
 use crate::ingress::key::IngressKey;
@@ -33,10 +34,12 @@ pub struct MemberCtx<'a> {
     pub ingress: &'a Ingress,
     /// Its key.
     pub key: IngressKey,
-    /// Its parsed annotations.
+    /// Its parsed annotations, with its class's params applied.
     pub annotations: IngressAnnotations,
     /// What the names the annotations use were found to be.
     pub lookups: &'a Lookups,
+    /// Its class's params (the target type and tags of its target groups).
+    pub params: Option<&'a IngressClassParams>,
     /// Target groups collected so far.
     pub target_groups: BTreeMap<String, TargetGroupSpec>,
     /// Their bindings.

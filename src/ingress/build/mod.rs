@@ -17,6 +17,7 @@ mod member;
 mod merge;
 pub mod names;
 mod outcome;
+mod overrides;
 mod paths;
 mod rule;
 mod target_group;
@@ -41,6 +42,7 @@ pub use target_group::stack_labels;
 use super::annotations::IngressAnnotations;
 use super::group::{self, GroupId};
 use super::key::IngressKey;
+use crate::crd::IngressClassParams;
 use member::MemberCtx;
 use merge::GroupState;
 
@@ -60,6 +62,8 @@ pub struct GroupInput<'a> {
     pub previous: &'a BTreeMap<IngressKey, Contribution>,
     /// What the names the members use were found to be (see [`wanted`]).
     pub lookups: &'a Lookups,
+    /// The IngressClassParams of each member whose class has them; their fields override its annotations.
+    pub params: &'a BTreeMap<IngressKey, &'a IngressClassParams>,
 }
 
 /// The group's model and each member's outcome, in group order.
@@ -98,15 +102,21 @@ pub fn build_group(input: &GroupInput<'_>) -> GroupBuild {
     let mut members = Vec::with_capacity(input.members.len());
     for placed in group::in_order(input.members.iter().copied()) {
         let key = IngressKey::of(placed.ingress);
+        let params = input.params.get(&key).copied();
         let built = placed
             .order
             .map_err(MemberError::from)
             .and_then(|_| {
-                IngressAnnotations::parse(placed.ingress.metadata.annotations.as_ref())
-                    .map_err(MemberError::from)
+                let mut annotations =
+                    IngressAnnotations::parse(placed.ingress.metadata.annotations.as_ref())?;
+                if let Some(p) = params {
+                    overrides::apply(p, &mut annotations)?;
+                }
+                Ok(annotations)
             })
             .and_then(|annotations| {
                 member::contribution(MemberCtx {
+                    params,
                     cluster: input.cluster,
                     group: input.group,
                     stack: stack.clone(),

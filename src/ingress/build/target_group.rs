@@ -10,6 +10,7 @@ use tgsync_actors::stack::{BindingSpec, IpAddressType, TargetGroupSpec, TargetKi
 use super::error::MemberError;
 use super::member::MemberCtx;
 use super::names::TargetGroupName;
+use super::overrides;
 use crate::ingress::annotations::{Annotations, BackendAnnotations, Layered};
 use crate::ingress::group::GroupId;
 
@@ -37,10 +38,14 @@ pub fn forward_to(
         service: svc_key.clone(),
         port: port_str.clone(),
     })?;
-    let backend = BackendAnnotations::parse(&Layered {
+    let mut backend = BackendAnnotations::parse(&Layered {
         service: Annotations::new(svc.metadata.annotations.as_ref()),
         ingress: Annotations::new(cx.ingress.metadata.annotations.as_ref()),
     })?;
+    if let Some(p) = cx.params {
+        backend.target_type = overrides::target_type(p).unwrap_or(backend.target_type);
+        backend.tags.extend(overrides::tags(p));
+    }
     let tg_port = target_port(&backend, svc_port, &svc_key, &port_str)?;
     let target_type = match backend.target_type {
         TargetKind::Ip => "ip",

@@ -113,6 +113,7 @@ impl World {
             subnets: &subnets,
             previous: self.previous.get(&g).unwrap_or(&none),
             lookups: &Lookups::default(),
+            params: &BTreeMap::new(),
         })
     }
 

@@ -11,6 +11,7 @@ use super::super::{
     build_group, ConflictField, Contribution, GroupBuild, GroupInput, HoldReason, Lookups,
     MemberStatus,
 };
+use crate::crd::IngressClassParams;
 use crate::ingress::group::GroupId;
 use crate::ingress::IngressKey;
 
@@ -105,6 +106,8 @@ pub struct Cluster {
     pub services: BTreeMap<(String, String), Service>,
     /// What names resolve to in the VPC.
     pub lookups: Lookups,
+    /// Each member's IngressClassParams.
+    pub params: BTreeMap<IngressKey, &'static IngressClassParams>,
 }
 
 impl Cluster {
@@ -122,6 +125,7 @@ impl Cluster {
         Self {
             services,
             lookups: Lookups::default(),
+            params: BTreeMap::new(),
         }
     }
 
@@ -145,6 +149,7 @@ impl Cluster {
             subnets: &subnets,
             previous,
             lookups: &self.lookups,
+            params: &self.params,
         })
     }
 }
