@@ -19,6 +19,7 @@ mod aws_adapter;
 mod failures;
 mod ingress_class_params;
 mod ingress_group;
+mod ingress_interrupted;
 mod ingress_names;
 mod instance_mode;
 mod ip_mode;

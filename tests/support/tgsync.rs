@@ -18,6 +18,13 @@ impl Tgsync {
         Self::start_with(ns, None, &["--namespace", ns])
     }
 
+    /// `start` with `extra` flags.
+    pub fn start_in(ns: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["--namespace", ns];
+        args.extend_from_slice(extra);
+        Self::start_with(ns, None, &args)
+    }
+
     /// Runs it as the identity in `kubeconfig` instead of the bed's admin.
     pub fn start_as(ns: &str, kubeconfig: &Path) -> Self {
         Self::start_with(ns, Some(kubeconfig), &["--namespace", ns])
