@@ -4,7 +4,7 @@
 
 use tgsync_actors::stack::{Scheme, StackId, StackKind};
 
-use crate::ingress_group::{events_of, reader};
+use crate::ingress_group::events_of;
 use crate::support::*;
 
 /// IngressClass `name` of tgsync's controller whose params are `params` with `spec` (YAML, indented 2).
@@ -62,7 +62,7 @@ async fn params_set_group_scheme_and_tags_and_their_namespace_selector_refuses()
     let shared = unique("icp-shared");
     let fenced = unique("icp-fenced");
     let tag = unique("t");
-    let reader = reader().await;
+    let reader = stack_reader().await;
     ns.apply(&class_with_params(
         &shared,
         &format!(

@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use actix::Actor;
 use tgsync::aws::stack::{BudgetPermits, StackReader};
-use tgsync_actors::budget::{ApiBudget, BudgetConfig, Priority};
 use tgsync_actors::stack::{Condition, Deployed, StackId, StackKind};
 
 use crate::support::*;
@@ -39,17 +37,6 @@ spec:
     http:
       paths:{paths}
 "#
-    )
-}
-
-pub(crate) async fn reader() -> StackReader<BudgetPermits> {
-    let budget = ApiBudget::new(BudgetConfig::default()).start();
-    StackReader::new(
-        elb().await,
-        ec2().await,
-        BudgetPermits::new(budget, Priority::Normal),
-        cluster_name(),
-        vpc_id(),
     )
 }
 
@@ -143,7 +130,7 @@ async fn three_ingresses_share_one_alb_edit_conflict_restart_and_delete() {
         kind: StackKind::Ingress,
         id: group.clone(),
     };
-    let reader = reader().await;
+    let reader = stack_reader().await;
     ns.apply(&web(10, "ClusterIP"));
     // a says the scheme the others leave unsaid: a member asking for another conflicts with it.
     let internal = "\n    alb.ingress.kubernetes.io/scheme: internal";

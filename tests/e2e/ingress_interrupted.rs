@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use tgsync_actors::stack::{StackId, StackKind};
 
-use crate::ingress_group::reader;
 use crate::support::*;
 
 /// Two Ingresses of group `group`, each routing its host to Service web.
@@ -95,7 +94,7 @@ async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplic
     let group = unique("cutgrp");
     ns.apply(&web(2, "ClusterIP"));
     ns.apply(&members(&group));
-    let reader = reader().await;
+    let reader = stack_reader().await;
     let stack = StackId {
         kind: StackKind::Ingress,
         id: group.clone(),

@@ -6,7 +6,7 @@
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use tgsync_actors::stack::{Action, StackId, StackKind, TgRef};
 
-use crate::ingress_group::{events_of, reader};
+use crate::ingress_group::events_of;
 use crate::support::*;
 
 /// Ingress `name` (its own group) in `subnets`, forwarding /legacy with `actions.legacy` to target group
@@ -74,7 +74,7 @@ async fn subnets_by_name_and_a_target_group_by_name_resolve_and_an_unknown_name_
     ns.apply(&ingress("named", &names, &tg_name));
     ns.apply(&ingress("unknown", "no-such-subnet", &tg_name));
     let tgsync = Tgsync::start(&ns.0);
-    let reader = reader().await;
+    let reader = stack_reader().await;
 
     let stack = StackId {
         kind: StackKind::Ingress,

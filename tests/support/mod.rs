@@ -13,6 +13,7 @@ mod manifests;
 mod namespace;
 mod network;
 mod poll;
+mod stack;
 mod target_group;
 mod tgsync;
 
@@ -24,5 +25,6 @@ pub use manifests::*;
 pub use namespace::*;
 pub use network::*;
 pub use poll::*;
+pub use stack::*;
 pub use target_group::*;
 pub use tgsync::*;
