@@ -1,6 +1,7 @@
 //! `tgsync run` over every namespace of a cluster that already holds thousands of pods: 2,000 kwok pods in
-//! 20 namespaces behind 40 bindings, all created before tgsync starts, plus a binding with a bad ARN and one
-//! naming a target group another binding serves. It must converge on its first list, again after a rolling
+//! 20 namespaces behind 40 bindings and 20 Ingresses in 5 groups (one ALB each, spanning 4 namespaces), all
+//! created before tgsync starts, plus a binding with a bad ARN and one naming a target group another binding
+//! serves. It must converge on its first list, again after a rolling
 //! restart of every Deployment at once during which it is killed (SIGKILL) and started again, and release
 //! every binding on deletion. Its own test binary, so no other test's tgsync runs beside the cluster-wide one:
 //! `cargo test -p tgsync --features testbed --test e2e_cluster_wide` (the bed up, as for `e2e`).
@@ -17,10 +18,13 @@ use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use kube::api::Api;
 use support::*;
 use tgsync::crd::TargetGroupBinding;
+use tgsync_actors::stack::{StackId, StackKind};
 
 const NAMESPACES: usize = 20;
 const PER_NAMESPACE: usize = 2;
 const PODS: usize = 50;
+/// Ingress groups, each with one member in every `GROUPS`th namespace.
+const GROUPS: usize = 5;
 /// The big list, the restart and the drain each take minutes on the 2-core bed; generous, not a target.
 const LONG: Duration = Duration::from_secs(600);
 
@@ -48,6 +52,70 @@ spec:
   ports: [{{name: http, port: 80, targetPort: http}}]
 "#
     )
+}
+
+/// Ingress `ing` in group `group`, routing host `<ns>.example.com` to Service app-0.
+fn ingress(ns: &str, group: &str) -> String {
+    format!(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing
+  annotations:
+    kubernetes.io/ingress.class: alb
+    alb.ingress.kubernetes.io/group.name: {group}
+    alb.ingress.kubernetes.io/target-type: ip
+spec:
+  rules:
+  - host: {ns}.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {{service: {{name: app-0, port: {{number: 80}}}}}}
+"#
+    )
+}
+
+/// Polls until every group's ALB routes its members' hosts; answers each member's target group as a
+/// `Bound` (the namespace is the first part of the target group's resource id).
+async fn ingress_stacks(groups: &[String], tgsync: &Tgsync) -> Vec<Bound> {
+    let reader = stack_reader().await;
+    let mut bound = Vec::new();
+    for group in groups {
+        let stack = StackId {
+            kind: StackKind::Ingress,
+            id: group.clone(),
+        };
+        let d = poll_until(
+            &format!("group {group}: one ALB with a rule per member"),
+            LONG,
+            || tgsync.log_tail(),
+            || async {
+                let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
+                let rules = d.listeners.get(&80).map_or(0, |l| l.rules.len());
+                if rules == NAMESPACES / GROUPS && d.target_groups.len() == rules {
+                    Ok(d)
+                } else {
+                    Err(format!(
+                        "{rules} rules, {} target groups",
+                        d.target_groups.len()
+                    ))
+                }
+            },
+        )
+        .await;
+        for (resource, tg) in d.target_groups {
+            let ns = resource.split('/').next().unwrap_or_default().to_owned();
+            bound.push(Bound {
+                ns,
+                service: "app-0".into(),
+                arn: tg.arn,
+            });
+        }
+    }
+    bound
 }
 
 fn bind(name: &str, service: &str, arn: &str) -> String {
@@ -134,12 +202,13 @@ fn figure(line: &str) {
     let _ = std::fs::write(&path, text);
 }
 
-#[tokio::test]
+#[actix_rt::test]
 async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
     let client = kube_client().await;
     let _ = std::fs::remove_file(figures_path());
     let mut namespaces = Vec::new();
     let mut all = Vec::new();
+    let groups: Vec<String> = (0..GROUPS).map(|g| unique(&format!("bigg{g}"))).collect();
     for i in 0..NAMESPACES {
         let ns = TestNamespace::create(&format!("big{i:02}"));
         let mut yaml = String::new();
@@ -157,6 +226,7 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
                 arn,
             });
         }
+        yaml.push_str(&ingress(&ns.0, &groups[i % GROUPS]));
         ns.apply(&yaml);
         namespaces.push(ns);
     }
@@ -224,6 +294,22 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
         NAMESPACES,
         started.elapsed().as_secs_f64()
     ));
+    // The Ingress groups' target groups join the check: from here on they must follow their pods too.
+    let users = all.len();
+    all.extend(ingress_stacks(&groups, &tgsync).await);
+    until_converged(
+        "every Ingress target group == its Service's endpoints",
+        &client,
+        &all,
+        &tgsync,
+    )
+    .await;
+    figure(&format!(
+        "first list: {GROUPS} Ingress groups of {} members (one ALB each, their target groups holding the \
+         pods) converged {:.1} s after start",
+        NAMESPACES / GROUPS,
+        started.elapsed().as_secs_f64()
+    ));
     for (name, want) in [
         ("garbage", "False InvalidTargetGroupARN"),
         ("twice", "False TargetGroupInUse"),
@@ -268,7 +354,7 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
         "failover: the standby led {:.1} s after the leader was killed (lease 5 s)",
         killed.elapsed().as_secs_f64()
     ));
-    for b in &all {
+    for b in &all[..users] {
         let deployment = format!("deployment/{}", b.service);
         kubectl(
             &[
@@ -293,12 +379,12 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
     figure(&format!(
         "rolling restart of {} Deployments with a SIGKILL 8 s in: rollouts done after {:.1} s, target groups \
          converged {:.1} s after the restart began",
-        all.len(),
+        users,
         rolled.as_secs_f64(),
         restarted.elapsed().as_secs_f64()
     ));
     faults(&client, &all, &namespaces, &tgsync).await;
-    for b in &all {
+    for b in &all[..users] {
         let obj = Api::<TargetGroupBinding>::namespaced(client.clone(), &b.ns)
             .get(&b.service)
             .await
@@ -314,6 +400,36 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
             b.service
         );
     }
+
+    // Every Ingress deleted: each group's ALB and target groups go, and the bindings tgsync made for them.
+    let reader = stack_reader().await;
+    for ns in &namespaces {
+        kubectl(
+            &["delete", "ingress", "--all", "-n", &ns.0, "--wait=false"],
+            None,
+        );
+    }
+    for group in &groups {
+        let stack = StackId {
+            kind: StackKind::Ingress,
+            id: group.clone(),
+        };
+        poll_until(
+            &format!("group {group} deleted with its members"),
+            LONG,
+            || tgsync.log_tail(),
+            || async {
+                let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
+                if d.load_balancer.is_none() && d.target_groups.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("{} target groups left", d.target_groups.len()))
+                }
+            },
+        )
+        .await;
+    }
+    all.truncate(users);
 
     // Every binding deleted while tgsync runs: all released, every target group left empty.
     for ns in &namespaces {

@@ -13,6 +13,7 @@ mod node;
 mod retry;
 mod selector;
 mod service;
+pub mod stack;
 mod stores;
 mod watchers;
 

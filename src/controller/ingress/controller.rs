@@ -295,8 +295,8 @@ impl Handler<Watched<ObjectRef<TargetGroupBinding>>> for IngressController {
             Event::Init | Event::InitApply(_) | Event::Apply(_) => {}
             // A drained binding is gone: the group that waited for it deletes its target group now.
             Event::Delete(r) => {
-                let key = (r.namespace.clone().unwrap_or_default(), r.name.clone());
-                let waiting = self.shared.draining.borrow_mut().remove(&key);
+                let ns = r.namespace.clone().unwrap_or_default();
+                let waiting = self.shared.draining.gone(&ns, &r.name);
                 if let Some(group) = waiting {
                     self.touch(&group);
                 }

@@ -1,22 +1,16 @@
-//! The Ingress controller's Kubernetes writes: member finalizers, member status, Events, and the
-//! TargetGroupBindings of the target groups it creates. Each call has a deadline; failures come back to the
+//! The Ingress controller's Kubernetes writes: member finalizers, member status and Events. Each call has a deadline; failures come back to the
 //! reconcile, which the supervisor retries with backoff.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::events::Recorder;
 use kube::{Client, Resource};
 use serde_json::json;
 
 use crate::controller::events::{publish, recorder};
 use crate::controller::retry::{within, OpError};
-use crate::crd::TargetGroupBinding;
-
-/// Field manager of the bindings tgsync creates for its target groups.
-const MANAGER: &str = "tgsync-ingress";
 
 /// Writes on Ingresses and bindings, each with a deadline.
 #[derive(Clone)]
@@ -24,24 +18,6 @@ pub struct IngressOps {
     client: Client,
     recorder: Recorder,
     deadline: Duration,
-}
-
-/// A binding to create or update for one target group.
-pub struct BindingWrite<'a> {
-    /// Its name (the target group's).
-    pub name: &'a str,
-    /// The Service's namespace.
-    pub namespace: &'a str,
-    /// The stack's labels.
-    pub labels: &'a BTreeMap<String, String>,
-    /// The target group.
-    pub arn: &'a str,
-    /// `ip` or `instance`.
-    pub target_type: &'a str,
-    /// The Service.
-    pub service: &'a str,
-    /// Its port, by number or name.
-    pub port: &'a str,
 }
 
 impl IngressOps {
@@ -123,44 +99,6 @@ impl IngressOps {
     pub async fn event(&self, ing: &Ingress, warning: bool, reason: &str, note: String) {
         let oref = ing.object_ref(&());
         publish(&self.recorder, self.deadline, &oref, warning, reason, note).await;
-    }
-
-    /// Creates or updates the binding of one target group (server-side apply, so users' own fields stay).
-    pub async fn apply_binding(&self, b: &BindingWrite<'_>) -> Result<(), OpError> {
-        let port = match b.port.parse::<i32>() {
-            Ok(n) => json!(n),
-            Err(_) => json!(b.port),
-        };
-        let doc = json!({
-            "apiVersion": "elbv2.k8s.aws/v1beta1",
-            "kind": "TargetGroupBinding",
-            "metadata": {"name": b.name, "namespace": b.namespace, "labels": b.labels},
-            "spec": {
-                "targetGroupARN": b.arn,
-                "targetType": b.target_type,
-                "serviceRef": {"name": b.service, "port": port},
-            },
-        });
-        let api: Api<TargetGroupBinding> = Api::namespaced(self.client.clone(), b.namespace);
-        within(
-            self.deadline,
-            api.patch(
-                b.name,
-                &PatchParams::apply(MANAGER).force(),
-                &Patch::Apply(&doc),
-            ),
-        )
-        .await
-        .map(drop)
-    }
-
-    /// Deletes a binding the stack no longer needs (gone already counts as done).
-    pub async fn delete_binding(&self, ns: &str, name: &str) -> Result<(), OpError> {
-        let api: Api<TargetGroupBinding> = Api::namespaced(self.client.clone(), ns);
-        match within(self.deadline, api.delete(name, &DeleteParams::default())).await {
-            Err(e) if e.is_gone() => Ok(()),
-            other => other.map(drop),
-        }
     }
 }
 

@@ -10,17 +10,15 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
-use tgsync_actors::stack::plan::{plan, Created};
 use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
-use tgsync_actors::stack::{LbKind, Scheme, Settled, StackModel, TargetKind};
-use tracing::info;
+use tgsync_actors::stack::{LbKind, Scheme};
 
 use super::membership::Membership;
-use super::ops::{BindingWrite, IngressOps};
+use super::ops::IngressOps;
 use crate::aws::stack::apply::StackApplier;
 use crate::aws::stack::{BudgetPermits, StackReader};
+use crate::controller::stack::{BindingOps, DeployError, Draining, StackDeploy};
 use crate::controller::stores::Stores;
-use crate::crd::TargetGroupBinding;
 use crate::ingress::build::{
     build_group, stack_labels, wanted, Contribution, GroupInput, Lookups, MemberStatus,
 };
@@ -35,16 +33,14 @@ pub struct Shared {
     pub membership: Membership,
     /// Kubernetes writes.
     pub ops: IngressOps,
-    /// What AWS holds.
-    pub reader: StackReader<BudgetPermits>,
-    /// Makes the calls.
-    pub applier: StackApplier<BudgetPermits>,
+    /// Reads, plans and applies the groups' stacks.
+    pub deploy: StackDeploy,
     /// The cluster name.
     pub cluster: String,
     /// Subnets by scheme, discovered once.
     pub subnets: RefCell<HashMap<SchemeKey, Vec<String>>>,
-    /// Bindings being deleted (namespace, name), and the group waiting to delete their target groups.
-    pub draining: RefCell<HashMap<(String, String), GroupId>>,
+    /// Bindings being deleted, and the group waiting to delete their target groups.
+    pub draining: Draining<GroupId>,
 }
 
 impl Shared {
@@ -70,17 +66,20 @@ impl Shared {
                 class: opts.ingress_class.clone(),
             },
             ops: IngressOps::new(client.clone(), opts.kube_timeout),
-            reader: StackReader::new(
-                elb.clone(),
-                ec2.clone(),
-                permits(),
-                cluster.clone(),
-                vpc.clone(),
-            ),
-            applier: StackApplier::new(elb, ec2, vpc, permits()),
+            deploy: StackDeploy {
+                reader: StackReader::new(
+                    elb.clone(),
+                    ec2.clone(),
+                    permits(),
+                    cluster.clone(),
+                    vpc.clone(),
+                ),
+                applier: StackApplier::new(elb, ec2, vpc, permits()),
+                bindings: BindingOps::new(client.clone(), "tgsync-ingress", opts.kube_timeout),
+            },
             cluster,
             subnets: RefCell::default(),
-            draining: RefCell::default(),
+            draining: Draining::default(),
         }
     }
 }
@@ -219,43 +218,32 @@ async fn reconcile(
         return Ok(());
     }
 
-    let stack = group.stack_id();
-    let deployed = shared
-        .reader
-        .read(&stack)
-        .await
-        .map_err(|e| format!("reading stack {group}: {e}"))?;
-    let mut p = plan(&build.model, &deployed);
-    // As the AWS controller does, a target group goes only once its binding has drained it and is gone.
-    let ours = stack_bindings(shared, group);
-    let held = p.hold_target_group_deletes(|arn| {
-        ours.iter()
-            .any(|b| b.spec.target_group_arn.as_deref() == Some(arn))
-    });
-    let mut created = Created::default();
-    if !p.is_empty() {
-        info!(group = %group, calls = p.calls.len(), "applying the group's plan");
-        shared.reader.cache().forget(&p);
-        match shared.applier.apply(&p).await {
-            Ok(applied) => created = applied.created,
-            Err(e) => {
-                let note = format!("group {group}: {e}");
-                for ing in &active {
-                    shared
-                        .ops
-                        .event(ing, true, "FailedDeployModel", note.clone())
-                        .await;
-                }
-                return Err(note);
+    let deployment = shared
+        .deploy
+        .deploy(
+            &group.stack_id(),
+            &build.model,
+            &stack_labels(group),
+            &shared.stores,
+            &shared.draining,
+            group,
+        )
+        .await;
+    let deployment = match deployment {
+        Ok(d) => d,
+        Err(e @ DeployError::Apply(_)) => {
+            let note = format!("group {group}: {e}");
+            for ing in &active {
+                shared
+                    .ops
+                    .event(ing, true, "FailedDeployModel", note.clone())
+                    .await;
             }
+            return Err(note);
         }
-    }
-    let after = Settled::of(&build.model, &deployed, &created);
-
-    bindings(shared, group, &build.model, &after, &ours).await?;
-    if !held.is_empty() {
-        info!(group = %group, target_groups = held.len(), "waiting for bindings to drain before their target groups go");
-    }
+        Err(e) => return Err(format!("group {group}: {e}")),
+    };
+    let after = &deployment.settled;
 
     for outcome in &build.members {
         if let MemberStatus::Applied(c) = &outcome.status {
@@ -276,7 +264,7 @@ async fn reconcile(
                 .status(ing, &hostname, &after.ports)
                 .await
                 .map_err(|e| format!("status of {}: {e}", IngressKey::of(ing)))?;
-            if !p.is_empty() {
+            if deployment.changed {
                 let note = format!("load balancer {hostname} serves group {group}");
                 shared
                     .ops
@@ -287,7 +275,7 @@ async fn reconcile(
     }
     // A departed member keeps its finalizer until its rules and target groups are gone; the last drained
     // binding's deletion brings the group back here.
-    if !held.is_empty() {
+    if deployment.held > 0 {
         return Ok(());
     }
     for ing in &departed {
@@ -310,13 +298,20 @@ async fn lookups(shared: &Shared, members: &[&Ingress]) -> Result<Lookups, Strin
     }
     let fail = |e| format!("looking up names: {e}");
     for name in &wanted.target_groups {
-        if let Some(arn) = shared.reader.target_group_arn(name).await.map_err(fail)? {
+        if let Some(arn) = shared
+            .deploy
+            .reader
+            .target_group_arn(name)
+            .await
+            .map_err(fail)?
+        {
             found.target_groups.insert(name.clone(), arn);
         }
     }
     for (names, security_groups) in [(&wanted.subnets, false), (&wanted.security_groups, true)] {
         let list: Vec<String> = names.iter().cloned().collect();
         let ids = shared
+            .deploy
             .reader
             .ids_by_name(&list, security_groups)
             .await
@@ -340,79 +335,11 @@ async fn subnets(shared: &Shared, scheme: SchemeKey) -> Result<Vec<String>, Stri
         SchemeKey::InternetFacing => Scheme::InternetFacing,
     };
     let found = shared
+        .deploy
         .reader
         .discover_subnets(LbKind::Application, aws_scheme)
         .await
         .map_err(|e| format!("discovering {scheme:?} subnets: {e}"))?;
     shared.subnets.borrow_mut().insert(scheme, found.clone());
     Ok(found)
-}
-
-/// The bindings labelled as `group`'s.
-fn stack_bindings(shared: &Shared, group: &GroupId) -> Vec<Arc<TargetGroupBinding>> {
-    let labels = stack_labels(group);
-    shared
-        .stores
-        .bindings
-        .state()
-        .into_iter()
-        .filter(|b| {
-            let have = b.metadata.labels.as_ref();
-            labels
-                .iter()
-                .all(|(k, v)| have.and_then(|l| l.get(k)) == Some(v))
-        })
-        .collect()
-}
-
-/// Each target group of the model gets its binding; the stack's bindings (`ours`) whose group is gone are
-/// deleted, and their group waits for them (`Shared::draining`).
-async fn bindings(
-    shared: &Shared,
-    group: &GroupId,
-    model: &StackModel,
-    after: &Settled,
-    ours: &[Arc<TargetGroupBinding>],
-) -> Result<(), String> {
-    let mut wanted = Vec::new();
-    for (id, b) in &model.bindings {
-        let (Some(spec), Some(arn)) = (model.target_groups.get(id), after.target_groups.get(id))
-        else {
-            continue;
-        };
-        let target_type = match spec.target_kind {
-            TargetKind::Ip => "ip",
-            TargetKind::Instance => "instance",
-        };
-        shared
-            .ops
-            .apply_binding(&BindingWrite {
-                name: &spec.name,
-                namespace: &b.namespace,
-                labels: &b.labels,
-                arn,
-                target_type,
-                service: &b.service,
-                port: &b.service_port,
-            })
-            .await
-            .map_err(|e| format!("binding {}/{}: {e}", b.namespace, spec.name))?;
-        wanted.push((b.namespace.clone(), spec.name.clone()));
-    }
-    let stale = ours
-        .iter()
-        .map(|b| (b.namespace().unwrap_or_default(), b.name_any()))
-        .filter(|k| !wanted.contains(k));
-    for (ns, name) in stale {
-        shared
-            .draining
-            .borrow_mut()
-            .insert((ns.clone(), name.clone()), group.clone());
-        shared
-            .ops
-            .delete_binding(&ns, &name)
-            .await
-            .map_err(|e| format!("deleting binding {ns}/{name}: {e}"))?;
-    }
-    Ok(())
 }
