@@ -5,10 +5,8 @@
 
 mod controller;
 mod membership;
-mod ops;
 mod work;
 
 pub use controller::IngressController;
 pub use membership::Membership;
-pub use ops::IngressOps;
 pub use work::{SchemeKey, Shared};

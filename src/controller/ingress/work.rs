@@ -14,10 +14,9 @@ use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
 use tgsync_actors::stack::{LbKind, Scheme};
 
 use super::membership::Membership;
-use super::ops::IngressOps;
 use crate::aws::stack::apply::StackApplier;
 use crate::aws::stack::{BudgetPermits, StackReader};
-use crate::controller::stack::{BindingOps, DeployError, Draining, StackDeploy};
+use crate::controller::stack::{BindingOps, DeployError, Draining, ObjectOps, StackDeploy};
 use crate::controller::stores::Stores;
 use crate::ingress::build::{
     build_group, stack_labels, wanted, Contribution, GroupInput, Lookups, MemberStatus,
@@ -32,7 +31,7 @@ pub struct Shared {
     /// Which Ingresses are ours.
     pub membership: Membership,
     /// Kubernetes writes.
-    pub ops: IngressOps,
+    pub ops: ObjectOps<Ingress>,
     /// Reads, plans and applies the groups' stacks.
     pub deploy: StackDeploy,
     /// The cluster name.
@@ -65,7 +64,7 @@ impl Shared {
             membership: Membership {
                 class: opts.ingress_class.clone(),
             },
-            ops: IngressOps::new(client.clone(), opts.kube_timeout),
+            ops: ObjectOps::new(client.clone(), opts.kube_timeout),
             deploy: StackDeploy {
                 reader: StackReader::new(
                     elb.clone(),
@@ -261,7 +260,7 @@ async fn reconcile(
         for ing in &active {
             shared
                 .ops
-                .status(ing, &hostname, &after.ports)
+                .status(ing, Some(&hostname), &after.ports)
                 .await
                 .map_err(|e| format!("status of {}: {e}", IngressKey::of(ing)))?;
             if deployment.changed {
