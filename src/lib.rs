@@ -9,4 +9,5 @@ pub mod crd;
 pub mod ingress;
 pub mod lookups;
 pub mod names;
+pub mod service;
 pub mod watch;
