@@ -9,6 +9,8 @@ pub mod model;
 pub mod plan;
 pub mod read_cache;
 pub mod settled;
+#[cfg(any(test, feature = "sim"))]
+pub mod sim;
 pub mod supervisor;
 pub mod tags;
 

@@ -177,6 +177,9 @@ pub struct BindingSpec {
     pub service_port: String,
     /// Stack labels (`<prefix>/stack`, or `<prefix>/stack-namespace` and `-name`).
     pub labels: BTreeMap<String, String>,
+    /// Node labels an instance-mode binding's nodes must carry (`spec.nodeSelector.matchLabels`); empty
+    /// selects every node.
+    pub node_selector: BTreeMap<String, String>,
 }
 
 /// A target group. Changing `target_kind`, `protocol` or `protocol_version` replaces it (the new one is created

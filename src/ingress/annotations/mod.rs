@@ -1,19 +1,17 @@
 //! The `alb.ingress.kubernetes.io/` annotations tgsync reads, one file per value format or family. Every
 //! parse error names the annotation and says what is wrong; unknown annotations are ignored.
 
+pub(crate) use crate::annotations::{cidr, json};
+pub use crate::annotations::{error, values, words};
+
 pub mod actions;
 pub mod backend;
-pub(crate) mod cidr;
 pub mod conditions;
-pub mod error;
 pub mod health_check;
 pub mod ingress;
-mod json;
 pub mod listen_ports;
 pub mod listener;
 pub mod load_balancer;
-pub mod values;
-pub mod words;
 
 pub use actions::{AnnotationAction, ForwardTarget, ForwardTo};
 pub use backend::{BackendAnnotations, Layered};

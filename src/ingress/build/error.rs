@@ -74,3 +74,12 @@ pub enum MemberError {
         problem: String,
     },
 }
+
+impl From<crate::lookups::UnknownName> for MemberError {
+    fn from(e: crate::lookups::UnknownName) -> Self {
+        MemberError::UnknownName {
+            kind: e.kind,
+            name: e.name,
+        }
+    }
+}

@@ -1,24 +1,12 @@
-//! Names the annotations may use where AWS wants ids: `targetGroupName` in `actions.*`, and subnets and
-//! security groups by their `Name` tag. The builder does no IO, so its caller finds the names the members
-//! use ([`wanted`]), looks them up, and hands the answers in as [`Lookups`].
-
-use std::collections::{BTreeMap, BTreeSet};
+//! The names an Ingress group's annotations use where AWS wants ids (`targetGroupName` in `actions.*`,
+//! subnets and security groups by their `Name` tag): the builder does no IO, so its caller finds them
+//! ([`wanted`]), looks them up, and hands the answers in as [`Lookups`].
 
 use k8s_openapi::api::networking::v1::Ingress;
 
-use super::error::MemberError;
 use crate::ingress::annotations::{AnnotationAction, ForwardTo, IngressAnnotations};
-
-/// Names to look up, or what they were found to be.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Lookups {
-    /// Target group ARNs by target group name.
-    pub target_groups: BTreeMap<String, String>,
-    /// Subnet ids by `Name` tag.
-    pub subnets: BTreeMap<String, String>,
-    /// Security group ids by `Name` tag.
-    pub security_groups: BTreeMap<String, String>,
-}
+use crate::lookups::is_id;
+pub use crate::lookups::{Lookups, Wanted};
 
 /// The names `members` use, each kind sorted (the values of [`Lookups`] left empty). Annotations that do
 /// not parse are skipped: the build reports them.
@@ -53,67 +41,10 @@ pub fn wanted(members: &[&Ingress]) -> Wanted {
     w
 }
 
-/// Names to look up.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Wanted {
-    /// Target group names.
-    pub target_groups: BTreeSet<String>,
-    /// Subnet `Name` tags.
-    pub subnets: BTreeSet<String>,
-    /// Security group `Name` tags.
-    pub security_groups: BTreeSet<String>,
-}
-
-impl Wanted {
-    /// Whether there is nothing to look up.
-    pub fn is_empty(&self) -> bool {
-        self.target_groups.is_empty() && self.subnets.is_empty() && self.security_groups.is_empty()
-    }
-}
-
-/// Whether `value` is an id (`subnet-…`, `sg-…`) rather than a `Name` tag.
-fn is_id(value: &str, prefix: &str) -> bool {
-    value.starts_with(prefix)
-}
-
-impl Lookups {
-    /// `list` (subnets or security groups, ids or names) as ids; a name not found is the member's error.
-    pub fn ids(&self, list: &[String], security_groups: bool) -> Result<Vec<String>, MemberError> {
-        let (prefix, found, kind) = if security_groups {
-            ("sg-", &self.security_groups, "security group with Name tag")
-        } else {
-            ("subnet-", &self.subnets, "subnet with Name tag")
-        };
-        list.iter()
-            .map(|v| {
-                if is_id(v, prefix) {
-                    return Ok(v.clone());
-                }
-                found
-                    .get(v)
-                    .cloned()
-                    .ok_or_else(|| MemberError::UnknownName {
-                        kind,
-                        name: v.clone(),
-                    })
-            })
-            .collect()
-    }
-
-    /// The ARN of the target group `name`; not found is the member's error.
-    pub fn target_group(&self, name: &str) -> Result<String, MemberError> {
-        self.target_groups
-            .get(name)
-            .cloned()
-            .ok_or_else(|| MemberError::UnknownName {
-                kind: "target group named",
-                name: name.to_owned(),
-            })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use serde_json::json;
 
     use super::*;

@@ -2,31 +2,11 @@
 //! stacks: `k8s-` + truncated, alphanumeric-only parts + the first 10 hex digits of a sha256 over what
 //! identifies the resource. Every name fits ELBv2's 32 characters.
 
-use sha2::{Digest, Sha256};
 use tgsync_actors::stack::Scheme;
 
 use crate::ingress::group::GroupId;
-
-/// The first 10 hex digits of sha256 over `parts`, concatenated.
-pub fn hash10(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-    }
-    h.finalize()
-        .iter()
-        .take(5)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// `s` with everything but ASCII letters and digits removed, cut to `max` characters.
-fn part(s: &str, max: usize) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(max)
-        .collect()
-}
+use crate::names::part;
+pub use crate::names::{hash10, scheme_str};
 
 fn group_name(group: &GroupId, hash: &str) -> String {
     match group {
@@ -38,14 +18,6 @@ fn group_name(group: &GroupId, hash: &str) -> String {
                 part(&key.name, 8)
             )
         }
-    }
-}
-
-/// The scheme as ELBv2 spells it.
-pub fn scheme_str(scheme: Scheme) -> &'static str {
-    match scheme {
-        Scheme::Internal => "internal",
-        Scheme::InternetFacing => "internet-facing",
     }
 }
 
@@ -118,12 +90,6 @@ impl TargetGroupName<'_> {
 mod tests {
     use super::*;
     use crate::ingress::IngressKey;
-
-    #[test]
-    fn the_hash_is_sha256_over_the_concatenated_parts() {
-        // sha256("abc") = ba7816bf8f01cfea...
-        assert_eq!(hash10(&["a", "bc"]), "ba7816bf8f");
-    }
 
     #[test]
     fn names_fit_32_characters_and_are_stable() {

@@ -82,6 +82,7 @@ pub fn forward_to(
         service: name.to_owned(),
         service_port: port_str,
         labels: stack_labels(cx.group),
+        node_selector: BTreeMap::new(),
     };
     cx.target_groups.insert(resource_id.clone(), spec);
     cx.bindings.insert(resource_id.clone(), binding);

@@ -4,5 +4,7 @@
 mod fixtures;
 mod moves;
 mod props;
-mod sim;
 mod units;
+
+// The in-memory load balancer the tests apply plans to.
+use crate::stack::sim;

@@ -7,34 +7,57 @@ use serde::de::DeserializeOwned;
 use super::error::{AnnotationError, Problem};
 use super::json;
 
-/// The prefix of every annotation tgsync reads on Ingresses and Services.
+/// The prefix of the annotations tgsync reads on Ingresses (and on the Services their backends name).
 pub const PREFIX: &str = "alb.ingress.kubernetes.io/";
+/// The prefix of the annotations tgsync reads on Services of type LoadBalancer.
+pub const SERVICE_PREFIX: &str = "service.beta.kubernetes.io/";
 
-/// One object's annotations, read by suffix (the part after [`PREFIX`]).
+/// One object's annotations under one prefix, read by suffix (the part after the prefix).
 #[derive(Clone, Copy, Debug)]
 pub struct Annotations<'a> {
     map: Option<&'a BTreeMap<String, String>>,
+    prefix: &'static str,
 }
 
 impl<'a> Annotations<'a> {
-    /// Reads `map`, an object's `metadata.annotations`.
+    /// Reads `map`, an object's `metadata.annotations`, under the Ingress prefix [`PREFIX`].
     pub fn new(map: Option<&'a BTreeMap<String, String>>) -> Self {
-        Self { map }
+        Self {
+            map,
+            prefix: PREFIX,
+        }
     }
 
-    /// The raw value of `PREFIX + suffix`.
+    /// Reads `map` under the Service prefix [`SERVICE_PREFIX`].
+    pub fn service(map: Option<&'a BTreeMap<String, String>>) -> Self {
+        Self {
+            map,
+            prefix: SERVICE_PREFIX,
+        }
+    }
+
+    /// The raw value of `prefix + suffix`.
     pub fn raw(&self, suffix: &str) -> Option<&'a str> {
         self.map?
-            .get(&format!("{PREFIX}{suffix}"))
+            .get(&format!("{}{suffix}", self.prefix))
             .map(String::as_str)
     }
 
-    /// Every `(rest, value)` whose key is `PREFIX + family + rest`, e.g. the `<name>` of `actions.<name>`.
+    /// Every `(rest, value)` whose key is `prefix + family + rest`, e.g. the `<name>` of `actions.<name>`.
     pub fn family(&self, family: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let prefix = self.prefix;
         self.map.into_iter().flatten().filter_map(move |(k, v)| {
-            let rest = k.strip_prefix(PREFIX)?.strip_prefix(family)?;
+            let rest = k.strip_prefix(prefix)?.strip_prefix(family)?;
             Some((rest, v.as_str()))
         })
+    }
+
+    /// The error for annotation `suffix` under this prefix.
+    pub fn error_for(&self, suffix: &str, problem: Problem) -> AnnotationError {
+        AnnotationError {
+            annotation: format!("{}{suffix}", self.prefix),
+            problem,
+        }
     }
 
     /// A plain string, trimmed; an empty value counts as absent.
@@ -75,12 +98,12 @@ impl<'a> Annotations<'a> {
         parse: impl FnOnce(&str) -> Result<T, Problem>,
     ) -> Result<Option<T>, AnnotationError> {
         self.raw(suffix)
-            .map(|raw| parse(raw).map_err(|problem| error(suffix, problem)))
+            .map(|raw| parse(raw).map_err(|problem| self.error_for(suffix, problem)))
             .transpose()
     }
 }
 
-/// The error for annotation `suffix`.
+/// The error for Ingress annotation `suffix`.
 pub fn error(suffix: &str, problem: Problem) -> AnnotationError {
     AnnotationError {
         annotation: format!("{PREFIX}{suffix}"),

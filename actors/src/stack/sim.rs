@@ -1,6 +1,8 @@
-//! A test-only in-memory ALB that answers calls the way AWS does where plans are concerned: it assigns ARNs,
-//! keeps priorities unique per listener (`SetRulePriorities` atomic, or refusing held targets as moto does),
-//! enforces the rule quota, refuses to delete a target group or security group in use.
+//! A test-only in-memory load balancer (ALB or NLB) that answers calls the way AWS does where plans are
+//! concerned: it assigns ARNs, keeps priorities unique per listener (`SetRulePriorities` atomic, or
+//! refusing held targets as moto does), enforces the rule quota, refuses to delete a target group or
+//! security group in use. Compiled for this crate's tests and, with feature `sim`, for the builders'
+//! tests in `src/`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,27 +10,34 @@ use crate::stack::deployed::{
     Deployed, LiveListener, LiveLoadBalancer, LiveRule, LiveSecurityGroup, LiveTargetGroup,
 };
 use crate::stack::model::{
-    Action, ListenerSpec, LoadBalancerSpec, RuleSpec, SecurityGroupSpec, SgRef, TargetGroupSpec,
-    TgRef,
+    Action, ListenerSpec, LoadBalancerSpec, Protocol, RuleSpec, SecurityGroupSpec, SgRef,
+    TargetGroupSpec, TgRef,
 };
 use crate::stack::plan::{collision_free_moves, Call, Created, Move, Plan, Ref, MAX_PRIORITY};
 
 /// What the simulated ALB refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SimError {
+    /// A rule already holds the priority.
     PriorityInUse(u32),
+    /// The rule quota is full.
     TooManyRules,
+    /// No such resource.
     NotFound(String),
+    /// Still used by another resource.
     InUse(String),
+    /// A call AWS would refuse otherwise.
     Invalid(String),
 }
 
 /// One stack's worth of ELBv2 and EC2.
 pub struct Sim {
+    /// Rules the load balancer may hold.
     pub quota: usize,
     /// AWS applies `SetRulePriorities` atomically; moto refuses any target a rule holds.
     pub atomic_moves: bool,
     next: u64,
+    /// What the plan being applied created so far.
     pub created: Created,
     sg: Option<LiveSecurityGroup>,
     tgs: BTreeMap<String, TargetGroupSpec>,
@@ -44,6 +53,7 @@ fn missing(what: &str) -> SimError {
 }
 
 impl Sim {
+    /// An empty account with this rule quota.
     pub fn new(quota: usize, atomic_moves: bool) -> Self {
         Sim {
             quota,
@@ -400,6 +410,11 @@ impl Sim {
                 let l = self.listener(listener)?;
                 if let Some(p) = protocol {
                     l.protocol = *p;
+                    // As AWS does, a listener that stops terminating TLS drops its certificates and policy.
+                    if !matches!(p, Protocol::Https | Protocol::Tls) {
+                        l.certificates.clear();
+                        l.ssl_policy = None;
+                    }
                 }
                 if let Some(c) = certificate {
                     match l.certificates.first_mut() {
