@@ -22,7 +22,8 @@ pub const PROXY_PROTOCOL_V2: &str = "proxy_protocol_v2.enabled";
 pub struct TargetAnnotations {
     /// ip or instance (the default).
     pub target_type: TargetKind,
-    /// Target-group attributes, `proxy_protocol_v2.enabled=true` included when proxy protocol is on.
+    /// Target-group attributes, `proxy_protocol_v2.enabled` always among them (`true` when proxy protocol
+    /// is on, else `false` unless the attributes annotation says otherwise).
     pub attributes: BTreeMap<String, String>,
     /// Whether proxy protocol v2 is on.
     pub proxy_protocol: bool,
@@ -72,6 +73,12 @@ impl TargetAnnotations {
         let mut attributes = a.map(TARGET_GROUP_ATTRIBUTES)?.unwrap_or_default();
         if proxy_protocol {
             attributes.insert(PROXY_PROTOCOL_V2.to_owned(), "true".to_owned());
+        } else {
+            // Said explicitly, so removing the annotation turns proxy protocol off: the planner only writes
+            // the attributes a model names.
+            attributes
+                .entry(PROXY_PROTOCOL_V2.to_owned())
+                .or_insert_with(|| "false".to_owned());
         }
         Ok(TargetAnnotations {
             target_type,

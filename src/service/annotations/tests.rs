@@ -219,6 +219,18 @@ fn proxy_protocol_is_star_only() {
     assert_eq!(a.target.attributes["proxy_protocol_v2.enabled"], "true");
     refused("aws-load-balancer-proxy-protocol", "v2");
     refused("aws-load-balancer-proxy-protocol", "80");
+    // Without the annotation it is said off, so taking the annotation away turns it off in AWS.
+    let off = parse(&[]).unwrap();
+    assert_eq!(off.target.attributes["proxy_protocol_v2.enabled"], "false");
+    let by_map = parse(&[(
+        "aws-load-balancer-target-group-attributes",
+        "proxy_protocol_v2.enabled=true",
+    )])
+    .unwrap();
+    assert_eq!(
+        by_map.target.attributes["proxy_protocol_v2.enabled"],
+        "true"
+    );
 }
 
 #[test]
