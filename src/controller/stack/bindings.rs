@@ -27,6 +27,8 @@ pub struct BindingWrite<'a> {
     pub service: &'a str,
     /// Its port, by number or name.
     pub port: &'a str,
+    /// Labels of the nodes an instance-mode group takes (empty: every node).
+    pub node_selector: &'a BTreeMap<String, String>,
 }
 
 /// Writes bindings as one field manager, each call with a deadline.
@@ -53,7 +55,7 @@ impl BindingOps {
             Ok(n) => json!(n),
             Err(_) => json!(b.port),
         };
-        let doc = json!({
+        let mut doc = json!({
             "apiVersion": "elbv2.k8s.aws/v1beta1",
             "kind": "TargetGroupBinding",
             "metadata": {"name": b.name, "namespace": b.namespace, "labels": b.labels},
@@ -63,6 +65,9 @@ impl BindingOps {
                 "serviceRef": {"name": b.service, "port": port},
             },
         });
+        if !b.node_selector.is_empty() {
+            doc["spec"]["nodeSelector"] = json!({"matchLabels": b.node_selector});
+        }
         let api: Api<TargetGroupBinding> = Api::namespaced(self.client.clone(), b.namespace);
         within(
             self.deadline,

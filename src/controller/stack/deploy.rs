@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kube::ResourceExt;
 use tgsync_actors::stack::plan::{plan, Created};
-use tgsync_actors::stack::{Settled, StackId, StackModel, TargetKind};
+use tgsync_actors::stack::{Deployed, LbKind, Scheme, Settled, StackId, StackModel, TargetKind};
 use tracing::info;
 
 use super::bindings::{BindingOps, BindingWrite};
@@ -73,9 +73,36 @@ pub struct StackDeploy {
     pub applier: StackApplier<BudgetPermits>,
     /// Writes bindings.
     pub bindings: BindingOps,
+    /// Subnets discovered, by load balancer kind and scheme.
+    pub subnets: RefCell<HashMap<(LbKind, Scheme), Vec<String>>>,
 }
 
 impl StackDeploy {
+    /// The deploy of `tgsync run`'s stacks of `cluster` in `vpc`: SDK clients from `sdk`, permits of
+    /// `budget`, bindings written as field manager `manager`.
+    pub fn new(
+        client: &kube::Client,
+        sdk: &aws_config::SdkConfig,
+        opts: &crate::controller::RunOptions,
+        budget: actix::Addr<tgsync_actors::budget::ApiBudget>,
+        manager: &'static str,
+        cluster: &str,
+        vpc: &str,
+    ) -> Self {
+        let elb = crate::aws::AwsElb::from_sdk_config(sdk, &opts.aws)
+            .client()
+            .clone();
+        let ec2 = aws_sdk_ec2::Client::new(sdk);
+        let permits =
+            || BudgetPermits::new(budget.clone(), tgsync_actors::budget::Priority::Normal);
+        StackDeploy {
+            reader: StackReader::new(elb.clone(), ec2.clone(), permits(), cluster, vpc),
+            applier: StackApplier::new(elb, ec2, vpc, permits()),
+            bindings: BindingOps::new(client.clone(), manager, opts.kube_timeout),
+            subnets: RefCell::default(),
+        }
+    }
+
     /// Makes AWS hold `model` as `stack`, whose bindings carry `labels`; a binding deleted on the way is
     /// recorded in `draining` as waited for by `who`.
     pub async fn deploy<K: Clone>(
@@ -87,12 +114,31 @@ impl StackDeploy {
         draining: &Draining<K>,
         who: &K,
     ) -> Result<Deployment, DeployError> {
-        let deployed = self
-            .reader
+        let deployed = self.read(stack).await?;
+        self.deploy_over(&deployed, model, labels, stores, draining, who)
+            .await
+    }
+
+    /// What AWS holds of `stack` now.
+    pub async fn read(&self, stack: &StackId) -> Result<Deployed, DeployError> {
+        self.reader
             .read(stack)
             .await
-            .map_err(|e| DeployError::Read(e.to_string()))?;
-        let mut p = plan(model, &deployed);
+            .map_err(|e| DeployError::Read(e.to_string()))
+    }
+
+    /// Like [`StackDeploy::deploy`], over `deployed` as just read (for a builder that needs it first).
+    pub async fn deploy_over<K: Clone>(
+        &self,
+        deployed: &Deployed,
+        model: &StackModel,
+        labels: &BTreeMap<String, String>,
+        stores: &Stores,
+        draining: &Draining<K>,
+        who: &K,
+    ) -> Result<Deployment, DeployError> {
+        let stack = &model.stack;
+        let mut p = plan(model, deployed);
         // As the AWS controller does, a target group goes only once its binding has drained it and is gone.
         let ours = labelled(stores, labels);
         let held = p.hold_target_group_deletes(|arn| {
@@ -114,7 +160,7 @@ impl StackDeploy {
                 .map_err(|e| DeployError::Apply(e.to_string()))?;
             created = applied.created;
         }
-        let settled = Settled::of(model, &deployed, &created);
+        let settled = Settled::of(model, deployed, &created);
         self.write_bindings(model, &settled, &ours, draining, who)
             .await?;
         if !held.is_empty() {
@@ -161,6 +207,7 @@ impl StackDeploy {
                     target_type,
                     service: &b.service,
                     port: &b.service_port,
+                    node_selector: &b.node_selector,
                 })
                 .await
                 .map_err(|e| {

@@ -5,6 +5,7 @@
 mod bindings;
 mod deploy;
 mod object_ops;
+mod resolve;
 
 pub use bindings::{BindingOps, BindingWrite};
 pub use deploy::{DeployError, Deployment, Draining, StackDeploy};
