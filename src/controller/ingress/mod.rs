@@ -9,4 +9,4 @@ mod work;
 
 pub use controller::IngressController;
 pub use membership::Membership;
-pub use work::{SchemeKey, Shared};
+pub use work::Shared;

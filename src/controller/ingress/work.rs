@@ -14,12 +14,10 @@ use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
 use tgsync_actors::stack::{LbKind, Scheme};
 
 use super::membership::Membership;
-use crate::aws::stack::apply::StackApplier;
-use crate::aws::stack::{BudgetPermits, StackReader};
-use crate::controller::stack::{BindingOps, DeployError, Draining, ObjectOps, StackDeploy};
+use crate::controller::stack::{DeployError, Draining, ObjectOps, StackDeploy};
 use crate::controller::stores::Stores;
 use crate::ingress::build::{
-    build_group, stack_labels, wanted, Contribution, GroupInput, Lookups, MemberStatus,
+    build_group, stack_labels, wanted, Contribution, GroupInput, MemberStatus,
 };
 use crate::ingress::group::GroupId;
 use crate::ingress::key::IngressKey;
@@ -36,8 +34,6 @@ pub struct Shared {
     pub deploy: StackDeploy,
     /// The cluster name.
     pub cluster: String,
-    /// Subnets by scheme, discovered once.
-    pub subnets: RefCell<HashMap<SchemeKey, Vec<String>>>,
     /// Bindings being deleted, and the group waiting to delete their target groups.
     pub draining: Draining<GroupId>,
 }
@@ -53,43 +49,17 @@ impl Shared {
         cluster: String,
         vpc: String,
     ) -> Self {
-        let elb = crate::aws::AwsElb::from_sdk_config(sdk, &opts.aws)
-            .client()
-            .clone();
-        let ec2 = aws_sdk_ec2::Client::new(sdk);
-        let permits =
-            || BudgetPermits::new(budget.clone(), tgsync_actors::budget::Priority::Normal);
         Shared {
             stores,
             membership: Membership {
                 class: opts.ingress_class.clone(),
             },
             ops: ObjectOps::new(client.clone(), opts.kube_timeout),
-            deploy: StackDeploy {
-                reader: StackReader::new(
-                    elb.clone(),
-                    ec2.clone(),
-                    permits(),
-                    cluster.clone(),
-                    vpc.clone(),
-                ),
-                applier: StackApplier::new(elb, ec2, vpc, permits()),
-                bindings: BindingOps::new(client.clone(), "tgsync-ingress", opts.kube_timeout),
-            },
+            deploy: StackDeploy::new(client, sdk, opts, budget, "tgsync-ingress", &cluster, &vpc),
             cluster,
-            subnets: RefCell::default(),
             draining: Draining::default(),
         }
     }
-}
-
-/// `Scheme` as a map key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SchemeKey {
-    /// internal.
-    Internal,
-    /// internet-facing.
-    InternetFacing,
 }
 
 /// One group's reconcile.
@@ -174,8 +144,17 @@ async fn reconcile(
         .map(|(k, p)| (k.clone(), p.as_ref()))
         .collect();
     let prev = previous.borrow().clone();
-    let lookups = lookups(shared, &members).await?;
-    let internal = subnets(shared, SchemeKey::Internal).await?;
+    let fail = |e: DeployError| format!("group {group}: {e}");
+    let lookups = shared
+        .deploy
+        .look_up(&wanted(&members))
+        .await
+        .map_err(fail)?;
+    let internal = shared
+        .deploy
+        .subnets(LbKind::Application, Scheme::Internal)
+        .await
+        .map_err(fail)?;
     let public;
     let mut input = GroupInput {
         group,
@@ -189,7 +168,11 @@ async fn reconcile(
     };
     let mut build = build_group(&input);
     if build.model.load_balancer.as_ref().map(|lb| lb.scheme) == Some(Scheme::InternetFacing) {
-        public = subnets(shared, SchemeKey::InternetFacing).await?;
+        public = shared
+            .deploy
+            .subnets(LbKind::Application, Scheme::InternetFacing)
+            .await
+            .map_err(fail)?;
         input.subnets = &public;
         build = build_group(&input);
     }
@@ -285,60 +268,4 @@ async fn reconcile(
             .map_err(|e| format!("removing the finalizer of {}: {e}", IngressKey::of(ing)))?;
     }
     Ok(())
-}
-
-/// What the names the members use are in the VPC, looked up on every reconcile: they are the user's
-/// resources and may change at any time.
-async fn lookups(shared: &Shared, members: &[&Ingress]) -> Result<Lookups, String> {
-    let wanted = wanted(members);
-    let mut found = Lookups::default();
-    if wanted.is_empty() {
-        return Ok(found);
-    }
-    let fail = |e| format!("looking up names: {e}");
-    for name in &wanted.target_groups {
-        if let Some(arn) = shared
-            .deploy
-            .reader
-            .target_group_arn(name)
-            .await
-            .map_err(fail)?
-        {
-            found.target_groups.insert(name.clone(), arn);
-        }
-    }
-    for (names, security_groups) in [(&wanted.subnets, false), (&wanted.security_groups, true)] {
-        let list: Vec<String> = names.iter().cloned().collect();
-        let ids = shared
-            .deploy
-            .reader
-            .ids_by_name(&list, security_groups)
-            .await
-            .map_err(fail)?;
-        if security_groups {
-            found.security_groups = ids;
-        } else {
-            found.subnets = ids;
-        }
-    }
-    Ok(found)
-}
-
-/// The subnets of `scheme` (discovered by tags once, then kept).
-async fn subnets(shared: &Shared, scheme: SchemeKey) -> Result<Vec<String>, String> {
-    if let Some(s) = shared.subnets.borrow().get(&scheme) {
-        return Ok(s.clone());
-    }
-    let aws_scheme = match scheme {
-        SchemeKey::Internal => Scheme::Internal,
-        SchemeKey::InternetFacing => Scheme::InternetFacing,
-    };
-    let found = shared
-        .deploy
-        .reader
-        .discover_subnets(LbKind::Application, aws_scheme)
-        .await
-        .map_err(|e| format!("discovering {scheme:?} subnets: {e}"))?;
-    shared.subnets.borrow_mut().insert(scheme, found.clone());
-    Ok(found)
 }
