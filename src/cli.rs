@@ -123,6 +123,11 @@ pub struct RunArgs {
     /// `spec.controller: ingress.k8s.aws/alb`.
     #[arg(long, env = "TGSYNC_INGRESS_CLASS", default_value = crate_ingress_class())]
     pub ingress_class: String,
+    /// The `spec.loadBalancerClass` of the Services of type LoadBalancer served (as the AWS Load Balancer
+    /// Controller's `--load-balancer-class`); Services without a class are served when annotated
+    /// `service.beta.kubernetes.io/aws-load-balancer-type: external` (or `nlb-ip`).
+    #[arg(long, env = "TGSYNC_LOAD_BALANCER_CLASS", default_value = tgsync::service::DEFAULT_LOAD_BALANCER_CLASS)]
+    pub load_balancer_class: String,
 }
 
 impl RunArgs {
@@ -148,6 +153,7 @@ impl RunArgs {
             cluster_name: nonempty(&self.cluster_name),
             aws_vpc_id: nonempty(&self.aws_vpc_id),
             ingress_class: self.ingress_class.clone(),
+            load_balancer_class: self.load_balancer_class.clone(),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod ingress;
 mod keyed_locks;
 mod latest_wins;
 mod leader;
+pub mod nlb;
 mod node;
 mod retry;
 mod selector;
@@ -56,6 +57,8 @@ pub struct RunOptions {
     pub aws_vpc_id: Option<String>,
     /// The Ingress class served (`--ingress-class`, `alb`).
     pub ingress_class: String,
+    /// `--load-balancer-class`: the Services of type LoadBalancer served.
+    pub load_balancer_class: String,
 }
 
 /// Why the controller could not start.
@@ -104,7 +107,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
         ended_tx,
     );
     let mut leads = Vec::new();
-    match (network, feeds.ingress.take()) {
+    match (network.clone(), feeds.ingress.take()) {
         (Some((cluster, vpc)), Some(ingress_feeds)) => {
             let shared = ingress::Shared::new(
                 &client,
@@ -123,6 +126,33 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
             info!("serving Ingresses of class {:?}", opts.ingress_class);
         }
         _ => info!("Ingresses are not served: they need --cluster-name and --aws-vpc-id"),
+    }
+    if let (Some((cluster, vpc)), Some(nlb_feeds)) = (&network, feeds.nlb.take()) {
+        let shared = nlb::Shared {
+            stores: stores.clone(),
+            class: opts.load_balancer_class.clone(),
+            ops: stack::ObjectOps::new(client.clone(), opts.kube_timeout),
+            deploy: stack::StackDeploy::new(
+                &client,
+                &sdk,
+                &opts,
+                budget.clone(),
+                "tgsync-service",
+                cluster,
+                vpc,
+            ),
+            cluster: cluster.clone(),
+            draining: Default::default(),
+        };
+        let ctl = nlb::NlbController::create(move |ctx| {
+            nlb_feeds.attach(ctx);
+            nlb::NlbController::new(Rc::new(shared), Default::default())
+        });
+        leads.push(ctl.recipient());
+        info!(
+            "serving Services of type LoadBalancer of class {:?}",
+            opts.load_balancer_class
+        );
     }
     let manager = Manager::create(move |ctx| {
         feeds.attach(ctx);

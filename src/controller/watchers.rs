@@ -30,11 +30,13 @@ pub struct Watched<K>(pub watcher::Event<K>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchEnded(pub String);
 
-/// The receiving ends of the five watches, to be attached to the manager before it starts; `ingress` holds
-/// the Ingress controller's, when Ingresses are served.
+/// The receiving ends of the five watches, to be attached to the manager before it starts; `ingress` and
+/// `nlb` hold the Ingress and NLB controllers', when stacks are served.
 pub struct Feeds {
     /// The Ingress controller's feeds.
     pub ingress: Option<IngressFeeds>,
+    /// The NLB controller's feeds.
+    pub nlb: Option<NlbFeeds>,
     bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
     services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
     slices: mpsc::Receiver<Watched<SlimEndpointSlice>>,
@@ -93,8 +95,28 @@ impl IngressFeeds {
     }
 }
 
+/// What the NLB controller reads: Services and bindings (the same watches as the manager's, fanned out).
+pub struct NlbFeeds {
+    services: mpsc::Receiver<Watched<ObjectRef<Service>>>,
+    bindings: mpsc::Receiver<Watched<ObjectRef<TargetGroupBinding>>>,
+}
+
+impl NlbFeeds {
+    /// Makes `ctx`'s actor read these watches.
+    pub fn attach<A>(self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>
+            + StreamHandler<Watched<ObjectRef<Service>>>
+            + StreamHandler<Watched<ObjectRef<TargetGroupBinding>>>,
+    {
+        ctx.add_stream(self.services);
+        ctx.add_stream(self.bindings);
+    }
+}
+
 /// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods),
-/// and with `ingress` the Ingress controller's (Ingresses, IngressClasses, IngressClassParams, Namespaces);
+/// and with `stacks` the Ingress controller's (Ingresses, IngressClasses, IngressClassParams, Namespaces) and
+/// the NLB controller's share of Services and bindings;
 /// namespaced kinds only in `namespace` when given. Bindings and Services fill `writers`' stores and feed only
 /// their keys. Watch errors are logged, counted and retried with backoff; a watch that ends anyway is reported
 /// on `ended`.
@@ -102,7 +124,7 @@ pub fn spawn_all(
     client: &Client,
     namespace: Option<&str>,
     writers: Writers,
-    ingress: bool,
+    stacks: bool,
     ended: mpsc::UnboundedSender<WatchEnded>,
 ) -> Feeds {
     fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -115,7 +137,7 @@ pub fn spawn_all(
         }
     }
     let plain = watcher::Config::default;
-    let readers = if ingress { 2 } else { 1 };
+    let readers = if stacks { 3 } else { 1 };
     let mut services = spawn_stored(
         api(client, namespace),
         plain(),
@@ -130,7 +152,11 @@ pub fn spawn_all(
         readers,
         ended.clone(),
     );
-    let ingress = ingress.then(|| IngressFeeds {
+    let nlb = stacks.then(|| NlbFeeds {
+        services: services.pop().expect("three Service feeds were asked for"),
+        bindings: bindings.pop().expect("three binding feeds were asked for"),
+    });
+    let ingress = stacks.then(|| IngressFeeds {
         ingresses: one(spawn_stored(
             api(client, namespace),
             plain(),
@@ -169,6 +195,7 @@ pub fn spawn_all(
     });
     Feeds {
         ingress,
+        nlb,
         bindings: bindings
             .pop()
             .expect("one binding feed is left for the manager"),

@@ -24,6 +24,7 @@ mod ingress_names;
 mod instance_mode;
 mod ip_mode;
 mod multi_cluster;
+mod nlb_service;
 mod rbac;
 mod readiness_gate;
 mod restart;
