@@ -414,20 +414,7 @@ async fn a_big_cluster_converges_on_first_list_through_a_restart_and_a_kill() {
             kind: StackKind::Ingress,
             id: group.clone(),
         };
-        poll_until(
-            &format!("group {group} deleted with its members"),
-            LONG,
-            || tgsync.log_tail(),
-            || async {
-                let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
-                if d.load_balancer.is_none() && d.target_groups.is_empty() {
-                    Ok(())
-                } else {
-                    Err(format!("{} target groups left", d.target_groups.len()))
-                }
-            },
-        )
-        .await;
+        until_stack_gone(&reader, &stack, LONG, || tgsync.log_tail()).await;
     }
     all.truncate(users);
 

@@ -180,20 +180,7 @@ async fn params_set_group_scheme_and_tags_and_their_namespace_selector_refuses()
             None,
         );
     }
-    poll_until(
-        "the stack goes with its members",
-        CONVERGE,
-        || tgsync.log_tail(),
-        || async {
-            let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
-            if d.load_balancer.is_none() && d.target_groups.is_empty() {
-                Ok(())
-            } else {
-                Err("still there".into())
-            }
-        },
-    )
-    .await;
+    until_stack_gone(&reader, &stack, CONVERGE, || tgsync.log_tail()).await;
     for name in [&shared, &fenced] {
         kubectl(&["delete", "ingressclass", name, "--wait=false"], None);
         kubectl(

@@ -150,20 +150,7 @@ async fn subnets_by_name_and_a_target_group_by_name_resolve_and_an_unknown_name_
             None,
         );
     }
-    poll_until(
-        "the stack goes with its Ingress",
-        CONVERGE,
-        || tgsync.log_tail(),
-        || async {
-            let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
-            if d.load_balancer.is_none() && d.target_groups.is_empty() {
-                Ok(())
-            } else {
-                Err("still there".into())
-            }
-        },
-    )
-    .await;
+    until_stack_gone(&reader, &stack, CONVERGE, || tgsync.log_tail()).await;
     let still = elb()
         .await
         .describe_target_groups()
