@@ -122,7 +122,9 @@ pub fn build_service(input: &ServiceInput<'_>) -> Result<StackModel, ServiceErro
 
     let scheme = pick_scheme(&a, input.existing);
     let ip_address_type = a.load_balancer.ip_address_type.unwrap_or_default();
-    let mut subnets = match (&a.load_balancer.subnets, input.existing) {
+    // A new scheme means a new NLB: what the old one had (subnets, no security groups) does not carry over.
+    let kept = input.existing.filter(|e| e.scheme == scheme);
+    let mut subnets = match (&a.load_balancer.subnets, kept) {
         (Some(named), _) => input.lookups.ids(named, false)?,
         (None, Some(e)) if !e.subnets.is_empty() => e.subnets.clone(),
         (None, _) => input.subnets.to_vec(),
@@ -141,7 +143,7 @@ pub fn build_service(input: &ServiceInput<'_>) -> Result<StackModel, ServiceErro
             .map(SgRef::Id)
             .collect(),
         // AWS cannot add security groups to an NLB created without any.
-        None if input.existing.is_some_and(|e| e.security_groups.is_empty()) => vec![],
+        None if kept.is_some_and(|e| e.security_groups.is_empty()) => vec![],
         None => {
             let ranges = spec.load_balancer_source_ranges.as_deref().unwrap_or(&[]);
             model.security_group = Some(SecurityGroupSpec {

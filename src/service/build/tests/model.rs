@@ -319,6 +319,9 @@ fn the_existing_nlb_keeps_its_scheme_subnets_and_lack_of_security_groups() {
     let nlb = m.load_balancer.unwrap();
     assert_eq!(nlb.scheme, Scheme::Internal);
     assert_ne!(nlb.name, first.name);
+    // The replacement is placed in the subnets discovered for its own scheme and gets the managed group.
+    assert_ne!(nlb.subnets, ["subnet-x"]);
+    assert!(!nlb.security_groups.is_empty() && m.security_group.is_some());
     let named = build(&svc(two_ports(), &[("aws-load-balancer-name", "my-nlb")])).unwrap();
     assert_eq!(named.load_balancer.unwrap().name, "my-nlb");
 }
