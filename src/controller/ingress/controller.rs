@@ -13,7 +13,7 @@ use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 use kube::ResourceExt;
-use tgsync_actors::stack::supervisor::{Changed, StackSupervisor, SupervisorConfig};
+use tgsync_actors::stack::supervisor::{Changed, Idle, StackSupervisor, Stop, SupervisorConfig};
 use tracing::warn;
 
 use super::membership::{Unserved, Verdict};
@@ -47,6 +47,8 @@ pub struct IngressController {
     unserved: HashMap<String, String>,
     synced: [bool; 6],
     leading: bool,
+    /// Where supervisors report a stack gone; set once started.
+    me: Option<Recipient<Idle>>,
 }
 
 impl IngressController {
@@ -60,6 +62,7 @@ impl IngressController {
             unserved: HashMap::new(),
             synced: [false; 6],
             leading: false,
+            me: None,
         }
     }
 
@@ -154,15 +157,16 @@ impl IngressController {
             return;
         }
         let (shared, config) = (self.shared.clone(), self.config.clone());
+        let me = self.me.clone();
         self.supervisors
             .entry(group.clone())
             .or_insert_with(|| {
-                StackSupervisor::new(
+                let sup = StackSupervisor::new(
                     group.stack_id(),
                     config,
                     GroupWork::new(shared, group.clone()),
-                )
-                .start()
+                );
+                sup.reporting_idle_to(me).start()
             })
             .do_send(Changed);
     }
@@ -195,6 +199,33 @@ impl IngressController {
 
 impl Actor for IngressController {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.me = Some(ctx.address().recipient());
+    }
+}
+
+/// A supervisor whose group is gone is stopped once no Ingress concerns the group (as a member or by its
+/// finalizer), so a deleted group costs nothing later (no resync reads).
+impl Handler<Idle> for IngressController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Idle, _: &mut Context<Self>) {
+        let Some(group) = self
+            .supervisors
+            .keys()
+            .find(|g| g.stack_id() == msg.0)
+            .cloned()
+        else {
+            return;
+        };
+        if self.seen.values().any(|groups| groups.contains(&group)) {
+            return;
+        }
+        if let Some(sup) = self.supervisors.remove(&group) {
+            sup.do_send(Stop);
+        }
+    }
 }
 
 impl Handler<Lead> for IngressController {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::ResourceExt;
-use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
+use tgsync_actors::stack::supervisor::{Outcome, ReconcileFuture, StackWork};
 use tgsync_actors::stack::{LbKind, Scheme};
 
 use super::membership::Membership;
@@ -97,7 +97,7 @@ async fn reconcile(
     group: &GroupId,
     previous: &RefCell<BTreeMap<IngressKey, Contribution>>,
     reported: &RefCell<HashMap<IngressKey, String>>,
-) -> Result<(), String> {
+) -> Result<Outcome, String> {
     let finalizer = group.finalizer();
     let all = shared.stores.ingresses.state();
     let mut active: Vec<Arc<Ingress>> = Vec::new();
@@ -197,7 +197,7 @@ async fn reconcile(
         }
     }
     if !build.is_applicable() {
-        return Ok(());
+        return Ok(Outcome::Serving);
     }
 
     let deployment = shared
@@ -258,7 +258,7 @@ async fn reconcile(
     // A departed member keeps its finalizer until its rules and target groups are gone; the last drained
     // binding's deletion brings the group back here.
     if deployment.held > 0 {
-        return Ok(());
+        return Ok(Outcome::Serving);
     }
     for ing in &departed {
         shared
@@ -267,5 +267,10 @@ async fn reconcile(
             .await
             .map_err(|e| format!("removing the finalizer of {}: {e}", IngressKey::of(ing)))?;
     }
-    Ok(())
+    // No member left: the model was empty, so the stack is deleted.
+    Ok(if active.is_empty() {
+        Outcome::Gone
+    } else {
+        Outcome::Serving
+    })
 }

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix::prelude::*;
 use k8s_openapi::api::core::v1::Service;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 use kube::ResourceExt;
-use tgsync_actors::stack::supervisor::{Changed, StackSupervisor, SupervisorConfig};
+use tgsync_actors::stack::supervisor::{Changed, Idle, StackSupervisor, Stop, SupervisorConfig};
 
 use super::work::{ServiceKey, ServiceWork, Shared};
 use crate::controller::leader::Lead;
@@ -27,6 +28,8 @@ pub struct NlbController {
     supervisors: HashMap<ServiceKey, Addr<StackSupervisor<ServiceWork>>>,
     synced: [bool; 2],
     leading: bool,
+    /// Where supervisors report a stack gone; set once started.
+    me: Option<Recipient<Idle>>,
 }
 
 impl NlbController {
@@ -38,6 +41,7 @@ impl NlbController {
             supervisors: HashMap::new(),
             synced: [false; 2],
             leading: false,
+            me: None,
         }
     }
 
@@ -61,12 +65,22 @@ impl NlbController {
         }
         let (shared, config) = (self.shared.clone(), self.config.clone());
         let stack = crate::service::stack_id(&key.0, &key.1);
+        let me = self.me.clone();
         self.supervisors
             .entry(key.clone())
             .or_insert_with(|| {
-                StackSupervisor::new(stack, config, ServiceWork::new(shared, key)).start()
+                let sup = StackSupervisor::new(stack, config, ServiceWork::new(shared, key));
+                sup.reporting_idle_to(me).start()
             })
             .do_send(Changed);
+    }
+
+    /// The Service at `key` as the store holds it.
+    fn service(&self, key: &ServiceKey) -> Option<Arc<Service>> {
+        self.shared
+            .stores
+            .services
+            .get(&ObjectRef::new(&key.1).within(&key.0))
     }
 
     /// Every Service looked at again (a relist ended, leadership began).
@@ -79,11 +93,7 @@ impl NlbController {
         keys.sort();
         keys.dedup();
         for key in keys {
-            let now = self
-                .shared
-                .stores
-                .services
-                .get(&ObjectRef::new(&key.1).within(&key.0));
+            let now = self.service(&key);
             self.changed(key, now.as_deref());
         }
     }
@@ -96,6 +106,29 @@ impl NlbController {
 
 impl Actor for NlbController {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.me = Some(ctx.address().recipient());
+    }
+}
+
+/// A supervisor whose stack is gone is stopped once no Service wants it, so a deleted Service costs nothing
+/// later (no resync reads).
+impl Handler<Idle> for NlbController {
+    type Result = ();
+
+    fn handle(&mut self, msg: Idle, _: &mut Context<Self>) {
+        let Some((ns, name)) = msg.0.id.split_once('/') else {
+            return;
+        };
+        let key = (ns.to_owned(), name.to_owned());
+        if self.service(&key).is_some_and(|s| self.concerns(&s)) {
+            return;
+        }
+        if let Some(sup) = self.supervisors.remove(&key) {
+            sup.do_send(Stop);
+        }
+    }
 }
 
 impl Handler<Lead> for NlbController {
@@ -134,11 +167,7 @@ impl Handler<Watched<ObjectRef<TargetGroupBinding>>> for NlbController {
             Event::Delete(r) => {
                 let ns = r.namespace.clone().unwrap_or_default();
                 if let Some(key) = self.shared.draining.gone(&ns, &r.name) {
-                    let now = self
-                        .shared
-                        .stores
-                        .services
-                        .get(&ObjectRef::new(&key.1).within(&key.0));
+                    let now = self.service(&key);
                     self.changed(key, now.as_deref());
                 }
             }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use k8s_openapi::api::core::v1::Service;
 use kube::runtime::reflector::ObjectRef;
 use kube::ResourceExt;
-use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
+use tgsync_actors::stack::supervisor::{Outcome, ReconcileFuture, StackWork};
 use tgsync_actors::stack::{LbKind, StackModel};
 
 use crate::controller::stack::{DeployError, Deployment, Draining, ObjectOps, StackDeploy};
@@ -68,7 +68,7 @@ async fn reconcile(
     shared: &Shared,
     key: &ServiceKey,
     reported: &RefCell<Option<String>>,
-) -> Result<(), String> {
+) -> Result<Outcome, String> {
     let (ns, name) = key;
     let fail = |e: DeployError| format!("service {ns}/{name}: {e}");
     let svc = shared.stores.services.get(&ObjectRef::new(name).within(ns));
@@ -79,7 +79,7 @@ async fn reconcile(
         // Deleted, or no longer ours: whatever the stack holds goes, then the finalizer.
         let d = deploy(shared, key, &empty_model(ns, name)).await?;
         if d.held > 0 {
-            return Ok(());
+            return Ok(Outcome::Serving);
         }
         if let Some(svc) = shared
             .stores
@@ -98,7 +98,7 @@ async fn reconcile(
                 .await
                 .map_err(|e| format!("removing the finalizer of {ns}/{name}: {e}"))?;
         }
-        return Ok(());
+        return Ok(Outcome::Gone);
     };
     // The finalizer goes on before any AWS call, so a Service deleted meanwhile still has its NLB removed.
     shared
@@ -135,7 +135,7 @@ async fn reconcile(
         }
         Err(e) => {
             refused(shared, &svc, &e, reported).await;
-            return Ok(());
+            return Ok(Outcome::Serving);
         }
     };
     let d = match shared
@@ -176,7 +176,7 @@ async fn reconcile(
                 .await;
         }
     }
-    Ok(())
+    Ok(Outcome::Serving)
 }
 
 /// Deploys `model` as the Service's stack.

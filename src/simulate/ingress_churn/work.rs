@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use tgsync_actors::stack::plan::plan;
-use tgsync_actors::stack::supervisor::{ReconcileFuture, StackWork};
+use tgsync_actors::stack::supervisor::{Outcome, ReconcileFuture, StackWork};
 use tgsync_actors::stack::Settled;
 use tgsync_actors::target_group::Drain;
 use tgsync_loadtest::stack::{ModelApplier, ModelReader};
@@ -60,9 +60,9 @@ impl StackWork for GroupWork {
                             }
                         });
                     }
-                    Ok(())
+                    Ok(Outcome::Serving)
                 }
-                Ok(None) => Ok(()),
+                Ok(None) => Ok(Outcome::Serving),
                 Err(e) => {
                     w.failed_reconciles += 1;
                     Err(e)

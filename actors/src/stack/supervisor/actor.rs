@@ -13,7 +13,16 @@ use super::core::{Step, SupervisorConfig, SupervisorCore};
 use crate::stack::StackId;
 
 /// One reconcile's future: `Err` carries why it failed (already reported on the objects; logged here).
-pub type ReconcileFuture = Pin<Box<dyn Future<Output = Result<(), String>>>>;
+pub type ReconcileFuture = Pin<Box<dyn Future<Output = Result<Outcome, String>>>>;
+
+/// What a reconcile that succeeded left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The stack serves its objects; the supervisor keeps watching over it.
+    Serving,
+    /// Nothing of the stack is left and no object wants it: the supervisor may be stopped.
+    Gone,
+}
 
 /// The work of one reconcile: build the model, read what AWS holds, plan, apply, write status and Events.
 /// The daemon implements it for Ingress groups and NLB Services; tests use fakes.
@@ -27,12 +36,24 @@ pub trait StackWork: 'static {
 #[rtype(result = "()")]
 pub struct Changed;
 
+/// A supervisor whose last reconcile found its stack [`Outcome::Gone`]; its owner decides whether to stop it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Idle(pub StackId);
+
+/// Stops a supervisor. Its owner sends it only while no object wants the stack, so a reconcile it cuts short
+/// could only have been reading.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stop;
+
 /// Supervises one stack.
 pub struct StackSupervisor<W: StackWork> {
     stack: StackId,
     core: SupervisorCore,
     work: Rc<W>,
     timer: Option<SpawnHandle>,
+    idle: Option<Recipient<Idle>>,
 }
 
 impl<W: StackWork> StackSupervisor<W> {
@@ -43,7 +64,14 @@ impl<W: StackWork> StackSupervisor<W> {
             core: SupervisorCore::new(config, Instant::now()),
             work: Rc::new(work),
             timer: None,
+            idle: None,
         }
+    }
+
+    /// Tells `owner` each time a reconcile finds the stack gone, so an idle supervisor does not resync forever.
+    pub fn reporting_idle_to(mut self, owner: Option<Recipient<Idle>>) -> Self {
+        self.idle = owner;
+        self
     }
 
     fn poll(&mut self, ctx: &mut Context<Self>) {
@@ -63,8 +91,16 @@ impl<W: StackWork> StackSupervisor<W> {
                 self.core.started();
                 debug!(stack = %self.stack.id, "reconciling");
                 let fut = self.work.reconcile().into_actor(self).map(|res, act, ctx| {
-                    if let Err(why) = &res {
-                        warn!(stack = %act.stack.id, failures = act.core.failures() + 1, error = %why, "reconcile failed; retrying with backoff");
+                    match &res {
+                        Err(why) => {
+                            warn!(stack = %act.stack.id, failures = act.core.failures() + 1, error = %why, "reconcile failed; retrying with backoff");
+                        }
+                        Ok(Outcome::Gone) => {
+                            if let Some(owner) = &act.idle {
+                                owner.do_send(Idle(act.stack.clone()));
+                            }
+                        }
+                        Ok(Outcome::Serving) => {}
                     }
                     act.core.finished(Instant::now(), res.is_ok());
                     act.poll(ctx);
@@ -80,6 +116,14 @@ impl<W: StackWork> Actor for StackSupervisor<W> {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.poll(ctx);
+    }
+}
+
+impl<W: StackWork> Handler<Stop> for StackSupervisor<W> {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        ctx.stop();
     }
 }
 
@@ -107,6 +151,7 @@ mod tests {
         failing: Rc<RefCell<u32>>,
         running: Rc<RefCell<u32>>,
         overlapped: Rc<RefCell<bool>>,
+        gone: Rc<RefCell<bool>>,
     }
 
     impl StackWork for Fake {
@@ -125,7 +170,11 @@ mod tests {
                     *failing -= 1;
                     return Err("AWS said no".into());
                 }
-                Ok(())
+                Ok(if *me.gone.borrow() {
+                    Outcome::Gone
+                } else {
+                    Outcome::Serving
+                })
             })
         }
     }
@@ -193,6 +242,48 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(60)).await;
             // Each try takes 2 s, then waits 1, 2, 4 s.
             assert_eq!(offsets(&fake, t0), [0.0, 3.0, 7.0, 13.0]);
+        });
+    }
+
+    /// Collects the Idle reports of supervisors.
+    #[derive(Default)]
+    struct Owner(Rc<RefCell<Vec<String>>>);
+
+    impl Actor for Owner {
+        type Context = Context<Self>;
+    }
+
+    impl Handler<Idle> for Owner {
+        type Result = ();
+
+        fn handle(&mut self, msg: Idle, _: &mut Context<Self>) {
+            self.0.borrow_mut().push(msg.0.id);
+        }
+    }
+
+    #[test]
+    fn a_stack_found_gone_is_reported_idle_and_stops_when_told() {
+        run(async {
+            let fake = Fake::default();
+            let reports = Rc::new(RefCell::new(Vec::new()));
+            let owner = Owner(reports.clone()).start();
+            let (sup, _) = start(&fake);
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            assert!(reports.borrow().is_empty(), "a serving stack is not idle");
+            *fake.gone.borrow_mut() = true;
+            let stack = StackId {
+                kind: StackKind::Ingress,
+                id: "shop".into(),
+            };
+            let sup2 = StackSupervisor::new(stack, SupervisorConfig::default(), fake.clone())
+                .reporting_idle_to(Some(owner.recipient()))
+                .start();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            assert_eq!(*reports.borrow(), ["shop"]);
+            sup2.do_send(Stop);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert!(!sup2.connected(), "the supervisor stopped");
+            assert!(sup.connected(), "the other one runs on");
         });
     }
 }

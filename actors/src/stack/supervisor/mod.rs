@@ -4,5 +4,5 @@
 mod actor;
 mod core;
 
-pub use actor::{Changed, ReconcileFuture, StackSupervisor, StackWork};
+pub use actor::{Changed, Idle, Outcome, ReconcileFuture, StackSupervisor, StackWork, Stop};
 pub use core::{Step, SupervisorConfig, SupervisorCore};
