@@ -87,14 +87,14 @@ async fn reconcile(
             .get(&ObjectRef::new(name).within(ns))
             .filter(|s| s.finalizers().iter().any(|f| f == FINALIZER))
         {
-            shared
+            let cleared = shared
                 .ops
                 .status(&svc, None, &[])
                 .await
                 .map_err(|e| format!("clearing the status of {ns}/{name}: {e}"))?;
             shared
                 .ops
-                .finalizer(&svc, FINALIZER, false)
+                .finalizer(cleared.as_ref().unwrap_or(&svc), FINALIZER, false)
                 .await
                 .map_err(|e| format!("removing the finalizer of {ns}/{name}: {e}"))?;
         }

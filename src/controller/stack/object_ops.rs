@@ -87,13 +87,13 @@ where
     }
 
     /// Sets `status.loadBalancer.ingress` to one hostname with `ports` (none: cleared), unless it already
-    /// says so.
+    /// says so; answers the object as written, whose resourceVersion a later write needs.
     pub async fn status(
         &self,
         obj: &K,
         hostname: Option<&str>,
         ports: &[u16],
-    ) -> Result<(), OpError> {
+    ) -> Result<Option<K>, OpError> {
         let want = match hostname {
             Some(h) => json!([{
                 "hostname": h,
@@ -106,7 +106,7 @@ where
             .and_then(|v| v.pointer("/status/loadBalancer/ingress").cloned())
             .unwrap_or_else(|| json!([]));
         if now == want {
-            return Ok(());
+            return Ok(None);
         }
         let patch = json!({"status": {"loadBalancer": {"ingress": want}}});
         within(
@@ -118,7 +118,7 @@ where
             ),
         )
         .await
-        .map(drop)
+        .map(Some)
     }
 
     /// Publishes an Event on `obj` (failures are logged: an Event is never worth a retry).
