@@ -4,7 +4,6 @@
 
 use tgsync_actors::stack::{Scheme, StackId, StackKind};
 
-use crate::ingress_group::events_of;
 use crate::support::*;
 
 /// IngressClass `name` of tgsync's controller whose params are `params` with `spec` (YAML, indented 2).

@@ -105,22 +105,6 @@ async fn converge(
     .await
 }
 
-pub(crate) fn events_of(ns: &str, name: &str) -> String {
-    kubectl(
-        &[
-            "get",
-            "events",
-            "-n",
-            ns,
-            "--field-selector",
-            &format!("involvedObject.name={name}"),
-            "-o",
-            "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}",
-        ],
-        None,
-    )
-}
-
 #[actix_rt::test]
 async fn three_ingresses_share_one_alb_edit_conflict_restart_and_delete() {
     let ns = TestNamespace::create("ing");

@@ -3,8 +3,6 @@
 //! Started again, it finds what was made by its tags and finishes the stack: one ALB, one target group per
 //! backend, one security group, nothing made twice.
 
-use std::collections::BTreeMap;
-
 use tgsync_actors::stack::{StackId, StackKind};
 
 use crate::support::*;
@@ -41,53 +39,6 @@ spec:
         .collect()
 }
 
-/// How many load balancers and target groups in moto carry `group`'s stack tag (duplicates included).
-async fn tagged(group: &str) -> (usize, usize) {
-    let elb = elb().await;
-    let lbs: Vec<String> = elb
-        .describe_load_balancers()
-        .send()
-        .await
-        .expect("DescribeLoadBalancers")
-        .load_balancers()
-        .iter()
-        .filter_map(|l| l.load_balancer_arn().map(str::to_owned))
-        .collect();
-    let tgs: Vec<String> = elb
-        .describe_target_groups()
-        .send()
-        .await
-        .expect("DescribeTargetGroups")
-        .target_groups()
-        .iter()
-        .filter_map(|t| t.target_group_arn().map(str::to_owned))
-        .collect();
-    let mut ours = BTreeMap::new();
-    for (kind, arns) in [("lb", lbs), ("tg", tgs)] {
-        for chunk in arns.chunks(20) {
-            let tags = elb
-                .describe_tags()
-                .set_resource_arns(Some(chunk.to_vec()))
-                .send()
-                .await
-                .expect("DescribeTags");
-            for d in tags.tag_descriptions() {
-                let mine = d
-                    .tags()
-                    .iter()
-                    .any(|t| t.key() == Some("ingress.k8s.aws/stack") && t.value() == Some(group));
-                if mine {
-                    *ours.entry(kind).or_insert(0) += 1;
-                }
-            }
-        }
-    }
-    (
-        ours.get("lb").copied().unwrap_or(0),
-        ours.get("tg").copied().unwrap_or(0),
-    )
-}
-
 #[actix_rt::test]
 async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplicates() {
     let ns = TestNamespace::create("cut");
@@ -116,7 +67,7 @@ async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplic
     )
     .await;
     slow.kill();
-    let (lbs, tgs) = tagged(&group).await;
+    let (lbs, tgs) = tagged("ingress.k8s.aws/stack", &group).await;
     assert!(
         lbs == 0 && tgs >= 1,
         "cut mid-plan: {lbs} ALBs, {tgs} target groups"
@@ -141,7 +92,7 @@ async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplic
     assert_eq!(done.target_groups.len(), 2, "one target group per member");
     assert!(done.security_group.is_some(), "the managed security group");
     assert_eq!(
-        tagged(&group).await,
+        tagged("ingress.k8s.aws/stack", &group).await,
         (1, 2),
         "nothing was made twice (ALBs, target groups)"
     );
@@ -157,7 +108,7 @@ async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplic
         CONVERGE,
         || tgsync.log_tail(),
         || async {
-            match tagged(&group).await {
+            match tagged("ingress.k8s.aws/stack", &group).await {
                 (0, 0) => Ok(()),
                 left => Err(format!("left {left:?}")),
             }

@@ -6,7 +6,6 @@
 use aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum;
 use tgsync_actors::stack::{Action, StackId, StackKind, TgRef};
 
-use crate::ingress_group::events_of;
 use crate::support::*;
 
 /// Ingress `name` (its own group) in `subnets`, forwarding /legacy with `actions.legacy` to target group

@@ -59,3 +59,20 @@ pub fn delete_binding(ns: &str, name: &str) {
         None,
     );
 }
+
+/// The Events of object `name` in `ns`, one `reason: message` per line.
+pub fn events_of(ns: &str, name: &str) -> String {
+    kubectl(
+        &[
+            "get",
+            "events",
+            "-n",
+            ns,
+            "--field-selector",
+            &format!("involvedObject.name={name}"),
+            "-o",
+            "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}",
+        ],
+        None,
+    )
+}

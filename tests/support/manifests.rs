@@ -50,3 +50,31 @@ spec:
 "#
     )
 }
+
+/// A Service `name` of type LoadBalancer selecting `app: web` on port 80 (`http`), of `class` if given, with
+/// `annotations`.
+pub fn load_balancer_service(
+    name: &str,
+    class: Option<&str>,
+    annotations: &[(&str, &str)],
+) -> String {
+    let annotations: Vec<String> = annotations
+        .iter()
+        .map(|(k, v)| format!("{k}: \"{v}\""))
+        .collect();
+    let annotations = annotations.join(", ");
+    let class = class.map_or(String::new(), |c| format!("\n  loadBalancerClass: {c}"));
+    format!(
+        r#"
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  annotations: {{{annotations}}}
+spec:
+  type: LoadBalancer{class}
+  selector: {{app: web}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+"#
+    )
+}

@@ -223,6 +223,7 @@ impl Handler<Idle> for IngressController {
             return;
         }
         if let Some(sup) = self.supervisors.remove(&group) {
+            tracing::debug!(stack = %msg.0.id, "stack gone; its supervisor stopped");
             sup.do_send(Stop);
         }
     }

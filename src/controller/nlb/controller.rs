@@ -126,6 +126,7 @@ impl Handler<Idle> for NlbController {
             return;
         }
         if let Some(sup) = self.supervisors.remove(&key) {
+            tracing::debug!(stack = %msg.0.id, "stack gone; its supervisor stopped");
             sup.do_send(Stop);
         }
     }
