@@ -8,9 +8,17 @@
 
 mod support;
 
+use std::fmt::Debug;
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Instant;
+
+use futures::{pin_mut, StreamExt};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::Api;
+use serde::de::DeserializeOwned;
+use support::fake_apiserver::{client_streaming, watch_body};
+use tgsync::watch::{SlimEndpointSlice, SERVICE_NAME_LABEL};
 
 use actix::Actor;
 use support::{drain, paused_system, settle, InstantElb};
@@ -123,13 +131,53 @@ fn end_to_end(group: &mut BenchmarkGroup<'_, WallTime>, events: &[Vec<u8>]) {
     });
 }
 
+/// The path the daemon runs: watch-event lines through kube's client (each line framed into a `String`,
+/// then `serde_json::from_str`) and kube-runtime's watcher with the daemon's backoff, into `K`. Per sample: one
+/// list and one watch request; the events arrive in one body, so only the network is left out.
+fn through_kube<K>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, events: &[Vec<u8>])
+where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let body = watch_body(events, iters as usize);
+            rt.block_on(async {
+                let api: Api<K> = Api::all(client_streaming(body));
+                let start = Instant::now();
+                let config = watcher::Config::default().labels(SERVICE_NAME_LABEL);
+                let stream = watcher(api, config).default_backoff();
+                pin_mut!(stream);
+                let mut seen = 0;
+                while seen < iters {
+                    match stream.next().await {
+                        Some(Ok(watcher::Event::Apply(obj))) => {
+                            black_box(obj);
+                            seen += 1;
+                        }
+                        Some(Ok(_)) => {}
+                        Some(Err(e)) => panic!("the watch failed: {e}"),
+                        None => panic!("the watch ended after {seen} events"),
+                    }
+                }
+                start.elapsed()
+            })
+        })
+    });
+}
+
 /// One group so every stage of the end-to-end path reports side by side; the actor stage joins here.
 fn watch_decode(c: &mut Criterion) {
     let events = rolling_update_events(SampleParams::default(), RING);
     let mut group = c.benchmark_group("watch_decode");
     group.throughput(Throughput::Elements(1));
     full(&mut group, &events);
+    through_kube::<EndpointSlice>(&mut group, "kube_watcher_full", &events);
     slim(&mut group, &events);
+    through_kube::<SlimEndpointSlice>(&mut group, "kube_watcher_slim", &events);
     slim_to_snapshot(&mut group, &events);
     end_to_end(&mut group, &events);
     group.finish();

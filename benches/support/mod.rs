@@ -1,6 +1,8 @@
 //! Shared pieces of the benches: the churn model, an ELB that answers at once, and a paused actix runtime.
 #![allow(dead_code)] // each bench uses a different part
 
+pub mod fake_apiserver;
+
 use std::cell::{Cell, RefCell};
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
