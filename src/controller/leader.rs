@@ -31,6 +31,9 @@ pub enum LeaseError {
     /// The lease was held and then lost (not renewed in time, or taken).
     #[error("leader election: lost the lease {0}")]
     Lost(String),
+    /// The election's own client or thread could not be set up.
+    #[error("leader election: {0}")]
+    Setup(String),
 }
 
 /// This process holds the lease (or runs without leader election): from now on it calls AWS and writes.
@@ -38,9 +41,37 @@ pub enum LeaseError {
 #[rtype(result = "()")]
 pub struct Lead;
 
+/// `follow` on a thread of its own, with its own runtime and Kubernetes client: renewals never queue behind
+/// the controllers' work, so a busy leader does not lose a short lease. Returns only if the lease is lost.
+pub async fn follow_apart(cfg: LeaseConfig, leads: Vec<Recipient<Lead>>) -> LeaseError {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("tgsync-lease".into())
+        .spawn(move || {
+            let why = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt.block_on(async {
+                    match Client::try_default().await {
+                        Ok(client) => follow(client, cfg, leads).await,
+                        Err(e) => LeaseError::Setup(format!("no Kubernetes client: {e}")),
+                    }
+                }),
+                Err(e) => LeaseError::Setup(format!("no runtime: {e}")),
+            };
+            let _ = tx.send(why);
+        });
+    if let Err(e) = spawned {
+        return LeaseError::Setup(format!("no thread: {e}"));
+    }
+    rx.await
+        .unwrap_or_else(|_| LeaseError::Setup("the lease thread died".into()))
+}
+
 /// Waits for the lease, tells every controller in `leads` to lead once it is held, and returns only if it is
 /// lost.
-pub async fn follow(client: Client, cfg: LeaseConfig, leads: Vec<Recipient<Lead>>) -> LeaseError {
+async fn follow(client: Client, cfg: LeaseConfig, leads: Vec<Recipient<Lead>>) -> LeaseError {
     let secs = cfg.duration.as_secs().max(2);
     // Renew a third of the duration before it runs out: two renewals may fail before the lease is lost.
     let params = LeaseParams::new(cfg.identity.clone(), secs, (secs / 3).max(1));

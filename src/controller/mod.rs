@@ -162,7 +162,7 @@ pub async fn run(opts: RunOptions) -> Result<(), RunError> {
     info!("tgsync run: watching TargetGroupBindings, Services, EndpointSlices, Nodes and Pods");
     let leading = async {
         match opts.leader {
-            Some(cfg) => leader::follow(client.clone(), cfg, leads).await,
+            Some(cfg) => leader::follow_apart(cfg, leads).await,
             None => {
                 for r in &leads {
                     r.do_send(Lead);
