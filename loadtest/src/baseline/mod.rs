@@ -5,6 +5,7 @@
 //! cheaper was taken; each such place says so.
 
 mod backoff;
+mod checkpoint;
 mod config;
 mod limiter;
 mod reconcile;
@@ -22,6 +23,7 @@ use tgsync_actors::elb::ElbTargets;
 use tokio::task::JoinHandle;
 
 pub use backoff::{requeue_delay, sdk_delay};
+pub use checkpoint::{checkpoint_of, Checkpoints};
 pub use config::BaselineConfig;
 pub use limiter::Limiter;
 pub use targets_cache::{CachedTargets, Lookup, TargetsCache};
@@ -40,6 +42,7 @@ pub(crate) struct State {
     pub(crate) slices: RefCell<HashMap<Arc<str>, HashMap<SliceKey, EndpointSliceSnapshot>>>,
     pub(crate) queue: WorkQueue<usize>,
     pub(crate) cache: RefCell<TargetsCache>,
+    pub(crate) checkpoints: RefCell<Checkpoints>,
     pub(crate) register_limiter: RefCell<Limiter>,
     pub(crate) any_limiter: RefCell<Limiter>,
     pub(crate) rng: RefCell<Rng>,
@@ -68,6 +71,7 @@ impl Baseline {
             slices: RefCell::default(),
             queue: WorkQueue::default(),
             cache: RefCell::default(),
+            checkpoints: RefCell::default(),
             register_limiter: RefCell::new(Limiter::new(
                 config.register_limit.0,
                 config.register_limit.1,

@@ -1,4 +1,4 @@
-//! One reconcile of one binding, as `targetGroupBindingResourceManager.reconcileWithIPTargetType` does it.
+//! One reconcile of one binding, as the controller's ip-mode reconcile does it.
 
 use rustc_hash::FxHashSet;
 use std::future::Future;
@@ -9,6 +9,7 @@ use tgsync_actors::elb::{ElbError, HealthState, TargetHealth};
 use tokio::time::{sleep, Instant};
 
 use super::backoff::{sdk_delay, sdk_retryable};
+use super::checkpoint::checkpoint_of;
 use super::targets_cache::Lookup;
 use super::State;
 use crate::scenario::desired_of;
@@ -20,8 +21,9 @@ enum Api {
     Describe,
 }
 
-/// Recomputes the whole desired set, diffs it against the (cached) ELB view, deregisters then registers in
-/// serial chunks. Returns a requeue delay when readiness gates are still pending.
+/// Recomputes the whole desired set and stops there if the binding's checkpoint already holds its hash;
+/// otherwise diffs it against the (cached) ELB view, deregisters then registers in serial chunks, and
+/// writes the checkpoint. Returns a requeue delay when readiness gates are still pending.
 pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Duration>, ElbError> {
     let binding = &state.bindings[key];
     let tg = &binding.tg;
@@ -32,6 +34,10 @@ pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Durati
             None => FxHashSet::default(),
         }
     };
+    let hash = checkpoint_of(&desired, binding);
+    if state.checkpoints.borrow().holds(key, hash) {
+        return Ok(None);
+    }
     list_targets(state, tg).await?;
     let (to_deregister, to_register) = {
         let cache = state.cache.borrow();
@@ -47,11 +53,15 @@ pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Durati
             .unwrap_or_default();
         let mut dereg: Vec<Target> = current.difference(&desired).copied().collect();
         let mut reg: Vec<Target> = desired.difference(&current).copied().collect();
-        // Sorted so a run replays exactly; the controller's order is a map's, i.e. arbitrary.
+        // Sorted, as the controller lists its sets.
         dereg.sort();
         reg.sort();
         (dereg, reg)
     };
+    if !to_deregister.is_empty() || !to_register.is_empty() {
+        // Cleared before any change, so a reconcile that fails halfway is never skipped afterwards.
+        set_checkpoint(state, key, None);
+    }
     let chunk = state.config.chunk.max(1);
     for part in to_deregister.chunks(chunk) {
         let elb = state.elb.clone();
@@ -77,7 +87,21 @@ pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Durati
                 .iter()
                 .any(|t| c.targets().get(t) != Some(&Some(HealthState::Healthy)))
         });
-    Ok(gates_pending.then_some(state.config.readiness_requeue))
+    if gates_pending {
+        // The controller returns its requeue before writing the checkpoint, so the next reconcile runs.
+        set_checkpoint(state, key, None);
+        return Ok(Some(state.config.readiness_requeue));
+    }
+    set_checkpoint(state, key, Some(hash));
+    Ok(None)
+}
+
+/// Patches the binding's checkpoint annotation. The controller watches its bindings with no predicate, so
+/// a patch that changes the annotation comes back as a reconcile request for the same binding.
+fn set_checkpoint(state: &State, key: usize, hash: Option<u64>) {
+    if state.checkpoints.borrow_mut().set(key, hash) {
+        state.queue.add(key);
+    }
 }
 
 /// `cachedTargetsManager.ListTargets`: the cache if fresh, describing again while any target is not healthy.

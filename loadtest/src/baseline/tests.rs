@@ -1,6 +1,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use tgsync_actors::domain::EndpointSliceSnapshot;
 use tokio::task::LocalSet;
 
 use super::*;
@@ -188,6 +189,70 @@ async fn converges_on_every_scenario_and_compares() {
                 assert_eq!(json["runs"].as_array().unwrap().len(), 2);
                 assert!(c.render().contains("baseline / tgsync"));
             }
+        })
+        .await;
+}
+
+/// A model holding the scenario's initial targets and a baseline that has taken in its initial slices
+/// (each binding reconciled once: a describe each, checkpoints written).
+async fn settled(sc: &Scenario, config: BaselineConfig) -> (ElbModel, Baseline) {
+    let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+    for (tg, targets) in sc.initial_desired() {
+        model.seed_registered(&tg, targets);
+    }
+    let mut b = Baseline::new(&sc.topology, Rc::new(model.clone()), config);
+    for s in &sc.initial {
+        b.on_slice(s.clone());
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    (model, b)
+}
+
+/// The first slice snapshot of the scenario with a ready endpoint that was not there at the start.
+fn first_new_ready(sc: &Scenario) -> EndpointSliceSnapshot {
+    let ready = |s: &EndpointSliceSnapshot| -> Vec<_> {
+        s.endpoints
+            .iter()
+            .filter(|e| e.conditions().wants_traffic())
+            .map(|e| e.addr())
+            .collect()
+    };
+    let at_start: Vec<_> = sc.initial.iter().flat_map(ready).collect();
+    sc.events
+        .iter()
+        .map(|(_, s)| s)
+        .find(|s| ready(s).iter().any(|a| !at_start.contains(a)))
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reconcile_whose_checkpoint_holds_makes_no_call() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let config = BaselineConfig::default();
+            let ttl = config.cache_ttl;
+            let (model, mut b) = settled(&sc, config).await;
+            assert_eq!(model.ledger_len(), sc.topology.bindings.len());
+            // The cache has expired, so a reconcile that got past the checkpoint would describe again.
+            tokio::time::sleep(ttl).await;
+            for s in &sc.initial {
+                b.on_slice(s.clone());
+            }
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert_eq!(model.ledger_len(), sc.topology.bindings.len());
+            // A new ready endpoint changes the hash: a describe (the cache is cold) and a register.
+            b.on_slice(first_new_ready(&sc));
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let kinds: Vec<CallKind> = model.ledger()[sc.topology.bindings.len()..]
+                .iter()
+                .map(|c| c.kind)
+                .collect();
+            assert_eq!(
+                kinds,
+                [CallKind::DescribeTargetHealth, CallKind::RegisterTargets]
+            );
         })
         .await;
 }
