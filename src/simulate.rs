@@ -77,6 +77,10 @@ pub struct SimulateArgs {
     /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
     #[arg(long)]
     pub readiness_gates: bool,
+    /// Start right after the initial slices were taken in (the baseline's targets cache filled seconds
+    /// before the first event), not after a quiet spell longer than that cache's 5 minutes.
+    #[arg(long)]
+    pub warm_start: bool,
     /// ingress-churn: Ingresses at the start.
     #[arg(long, default_value_t = ingress_churn::ChurnParams::default().ingresses)]
     pub ingresses: usize,
@@ -143,6 +147,7 @@ impl SimulateArgs {
                 pods: self.pods,
                 seed: self.seed,
                 readiness_gates: self.readiness_gates,
+                warm_start: self.warm_start,
                 ..ScenarioParams::default()
             },
             compare: self.compare,

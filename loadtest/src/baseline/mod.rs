@@ -115,6 +115,14 @@ impl Strategy for Baseline {
             self.state.queue.add(i);
         }
     }
+
+    /// The targets cache ages (an entry older than its TTL is read in full again) and the client-side
+    /// limiters refill; checkpoints are annotations, so they stay.
+    fn idle(&mut self, quiet: Duration) {
+        self.state.cache.borrow_mut().idle(quiet);
+        self.state.register_limiter.borrow_mut().idle(quiet);
+        self.state.any_limiter.borrow_mut().idle(quiet);
+    }
 }
 
 impl Drop for Baseline {

@@ -62,6 +62,18 @@ impl TargetsCache {
         }
     }
 
+    /// Ages every entry by `quiet` (the clock does not move); an entry older than the clock can say is gone.
+    pub fn idle(&mut self, quiet: Duration) {
+        self.entries
+            .retain(|_, e| match e.fetched.checked_sub(quiet) {
+                Some(at) => {
+                    e.fetched = at;
+                    true
+                }
+                None => false,
+            });
+    }
+
     /// The cached view of `tg`.
     pub fn get(&self, tg: &TargetGroupKey) -> Option<&CachedTargets> {
         self.entries.get(tg)
@@ -173,5 +185,17 @@ mod tests {
         c.refresh_unhealthy(&tg, vec![kept]);
         assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Hit);
         assert_eq!(c.get(&tg).unwrap().targets().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_spell_longer_than_the_ttl_expires_the_entry() {
+        let tg = TargetGroupKey::new("tg");
+        let ttl = Duration::from_secs(300);
+        let mut c = TargetsCache::default();
+        c.fill(&tg, vec![row(1, HealthState::Healthy)], Instant::now());
+        c.idle(ttl - Duration::from_secs(1));
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Hit);
+        c.idle(Duration::from_secs(1));
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Miss);
     }
 }

@@ -256,3 +256,36 @@ async fn a_reconcile_whose_checkpoint_holds_makes_no_call() {
         })
         .await;
 }
+
+/// The calls the baseline makes for one new ready endpoint after settling, with or without a quiet spell
+/// longer than its targets cache's lifetime in between.
+async fn calls_for_one_new_pod(quiet: Option<Duration>) -> Vec<CallKind> {
+    let sc = small(ScenarioKind::ScaleUp);
+    let (model, mut b) = settled(&sc, BaselineConfig::default()).await;
+    if let Some(q) = quiet {
+        b.idle(q);
+    }
+    b.on_slice(first_new_ready(&sc));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    model.ledger()[sc.topology.bindings.len()..]
+        .iter()
+        .map(|c| c.kind)
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_quiet_spell_the_first_change_describes_the_target_group_again() {
+    LocalSet::new()
+        .run_until(async {
+            // Warm: every cached target healthy, so no describe.
+            assert_eq!(
+                calls_for_one_new_pod(None).await,
+                [CallKind::RegisterTargets]
+            );
+            assert_eq!(
+                calls_for_one_new_pod(Some(Duration::from_secs(301))).await,
+                [CallKind::DescribeTargetHealth, CallKind::RegisterTargets]
+            );
+        })
+        .await;
+}

@@ -123,6 +123,9 @@ pub struct ScenarioParams {
     pub deregistration_delay: Duration,
     /// Pods carry readiness gates (off by default: scenarios are open loop, pods turn ready on their own).
     pub readiness_gates: bool,
+    /// The strategies start right after taking in the initial slices (the baseline's targets cache filled
+    /// seconds before). Off by default: the services were quiet for longer than that cache's 5 minutes.
+    pub warm_start: bool,
 }
 
 impl Default for ScenarioParams {
@@ -134,6 +137,7 @@ impl Default for ScenarioParams {
             health: HealthCheck::SCENARIO_DEFAULT,
             deregistration_delay: Duration::from_secs(300),
             readiness_gates: false,
+            warm_start: false,
         }
     }
 }
