@@ -44,7 +44,7 @@ pub(crate) struct State {
     pub(crate) cache: RefCell<TargetsCache>,
     pub(crate) checkpoints: RefCell<Checkpoints>,
     pub(crate) register_limiter: RefCell<Limiter>,
-    pub(crate) any_limiter: RefCell<Limiter>,
+    pub(crate) describe_limiter: RefCell<Limiter>,
     pub(crate) rng: RefCell<Rng>,
     failures: RefCell<HashMap<usize, u32>>,
     pub(crate) elb: Rc<dyn ElbTargets>,
@@ -76,7 +76,10 @@ impl Baseline {
                 config.register_limit.0,
                 config.register_limit.1,
             )),
-            any_limiter: RefCell::new(Limiter::new(config.any_limit.0, config.any_limit.1)),
+            describe_limiter: RefCell::new(Limiter::new(
+                config.describe_limit.0,
+                config.describe_limit.1,
+            )),
             rng: RefCell::new(Rng::new(config.seed)),
             failures: RefCell::default(),
             elb,
@@ -121,7 +124,7 @@ impl Strategy for Baseline {
     fn idle(&mut self, quiet: Duration) {
         self.state.cache.borrow_mut().idle(quiet);
         self.state.register_limiter.borrow_mut().idle(quiet);
-        self.state.any_limiter.borrow_mut().idle(quiet);
+        self.state.describe_limiter.borrow_mut().idle(quiet);
     }
 }
 
@@ -152,8 +155,7 @@ async fn worker(state: Rc<State>) {
                     *n += 1;
                     *n - 1
                 };
-                // controller-runtime also caps all requeues at 10/s burst 100; left out, which only
-                // makes the baseline faster.
+                // The controller gives its queue this per-key limiter alone: no overall 10/s bucket.
                 let delay = requeue_delay(n, state.config.requeue_base, state.config.requeue_max);
                 add_after(&state, key, delay);
             }

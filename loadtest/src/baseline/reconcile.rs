@@ -16,7 +16,7 @@ use crate::scenario::desired_of;
 
 /// Which API a call is, for the client-side throttle.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Api {
+pub(super) enum Api {
     Mutating,
     Describe,
 }
@@ -125,23 +125,25 @@ async fn list_targets(state: &State, tg: &TargetGroupKey) -> Result<(), ElbError
     Ok(())
 }
 
-/// One SDK operation: client-side throttle before every attempt, standard retryer on retryable errors.
-async fn call<T, F, Fut>(state: &State, api: Api, attempt: F) -> Result<T, ElbError>
+/// One SDK operation: the client-side throttle once, then the standard retryer around the attempts (the
+/// controller adds its limiter to the SDK v2 middleware stack ahead of the retry step, so retries wait only
+/// on the backoff). No retry quota: the controller turns it off.
+pub(super) async fn call<T, F, Fut>(state: &State, api: Api, attempt: F) -> Result<T, ElbError>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, ElbError>>,
 {
-    let mut retries = 0;
+    throttle(state, api).await;
+    let mut attempts = 1;
     loop {
-        throttle(state, api).await;
         match attempt().await {
-            Err(e) if sdk_retryable(&e) && retries < state.config.max_retries => {
-                retries += 1;
+            Err(e) if sdk_retryable(&e) && attempts < state.config.max_attempts => {
                 let d = sdk_delay(
-                    retries,
+                    attempts,
                     state.config.max_sdk_backoff,
                     &mut state.rng.borrow_mut(),
                 );
+                attempts += 1;
                 sleep(d).await;
             }
             other => return other,
@@ -149,15 +151,13 @@ where
     }
 }
 
-/// The controller's `--aws-api-throttle` limiters, waited on in turn as its Sign handler does.
+/// The controller's `--aws-api-throttle` limiter for this API (one per call since v3.2).
 async fn throttle(state: &State, api: Api) {
-    if api == Api::Mutating {
-        let wait = state.register_limiter.borrow_mut().reserve(Instant::now());
-        if !wait.is_zero() {
-            sleep(wait).await;
-        }
-    }
-    let wait = state.any_limiter.borrow_mut().reserve(Instant::now());
+    let limiter = match api {
+        Api::Mutating => &state.register_limiter,
+        Api::Describe => &state.describe_limiter,
+    };
+    let wait = limiter.borrow_mut().reserve(Instant::now());
     if !wait.is_zero() {
         sleep(wait).await;
     }

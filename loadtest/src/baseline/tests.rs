@@ -2,6 +2,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use tgsync_actors::domain::EndpointSliceSnapshot;
+use tgsync_actors::elb::ElbError;
 use tokio::task::LocalSet;
 
 use super::*;
@@ -285,6 +286,38 @@ async fn after_a_quiet_spell_the_first_change_describes_the_target_group_again()
             assert_eq!(
                 calls_for_one_new_pod(Some(Duration::from_secs(301))).await,
                 [CallKind::DescribeTargetHealth, CallKind::RegisterTargets]
+            );
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_waits_on_its_limiter_once_then_makes_ten_attempts() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+            // One token, then one every 1,000 s: a second wait would hold the operation that long.
+            let config = BaselineConfig {
+                register_limit: (0.001, 1),
+                ..BaselineConfig::default()
+            };
+            let b = Baseline::new(&sc.topology, Rc::new(model), config);
+            let attempts = std::cell::Cell::new(0);
+            let start = tokio::time::Instant::now();
+            let r: Result<(), ElbError> =
+                reconcile::call(&b.state, reconcile::Api::Mutating, || {
+                    attempts.set(attempts.get() + 1);
+                    async { Err(ElbError::Throttled) }
+                })
+                .await;
+            assert_eq!(r, Err(ElbError::Throttled));
+            assert_eq!(attempts.get(), 10);
+            // Backoffs under 2 + 4 + 8 + 16 s, then five of 20 s.
+            assert!(
+                start.elapsed() < Duration::from_secs(131),
+                "{:?}",
+                start.elapsed()
             );
         })
         .await;
