@@ -21,6 +21,7 @@ use std::time::Duration;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey};
 use tgsync_actors::elb::ElbTargets;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 pub use backoff::{requeue_delay, sdk_delay};
 pub use checkpoint::{checkpoint_of, Checkpoints};
@@ -43,6 +44,8 @@ pub(crate) struct State {
     pub(crate) queue: WorkQueue<usize>,
     pub(crate) cache: RefCell<TargetsCache>,
     pub(crate) checkpoints: RefCell<Checkpoints>,
+    /// The delaying queue's pending `AddAfter`s: one per key, the earliest.
+    waiting: RefCell<HashMap<usize, Instant>>,
     pub(crate) register_limiter: RefCell<Limiter>,
     pub(crate) describe_limiter: RefCell<Limiter>,
     pub(crate) rng: RefCell<Rng>,
@@ -72,6 +75,7 @@ impl Baseline {
             queue: WorkQueue::default(),
             cache: RefCell::default(),
             checkpoints: RefCell::default(),
+            waiting: RefCell::default(),
             register_limiter: RefCell::new(Limiter::new(
                 config.register_limit.0,
                 config.register_limit.1,
@@ -164,13 +168,27 @@ async fn worker(state: Rc<State>) {
     }
 }
 
-/// The delaying queue's `AddAfter`; holds the state weakly so a dropped baseline's timers do nothing.
+/// The delaying queue's `AddAfter`: a key already waiting keeps the earlier of its two times, as
+/// client-go's and controller-runtime's queues do. Holds the state weakly so a dropped baseline's timers do
+/// nothing.
 fn add_after(state: &Rc<State>, key: usize, after: Duration) {
+    let at = Instant::now() + after;
+    {
+        let mut waiting = state.waiting.borrow_mut();
+        if waiting.get(&key).is_some_and(|&w| w <= at) {
+            return;
+        }
+        waiting.insert(key, at);
+    }
     let weak: Weak<State> = Rc::downgrade(state);
     tokio::task::spawn_local(async move {
-        tokio::time::sleep(after).await;
+        tokio::time::sleep_until(at).await;
         if let Some(s) = weak.upgrade() {
-            s.queue.add(key);
+            // A later timer of a key that an earlier one already released finds nothing to do.
+            if s.waiting.borrow().get(&key) == Some(&at) {
+                s.waiting.borrow_mut().remove(&key);
+                s.queue.add(key);
+            }
         }
     });
 }

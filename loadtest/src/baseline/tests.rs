@@ -322,3 +322,28 @@ async fn an_operation_waits_on_its_limiter_once_then_makes_ten_attempts() {
         })
         .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_key_waiting_to_be_added_again_keeps_its_earlier_time_only() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+            let b = baseline(&sc.topology, model);
+            // No worker takes keys, so what the timers add stays in the queue to be counted.
+            for w in &b.workers {
+                w.abort();
+            }
+            add_after(&b.state, 0, Duration::from_secs(15));
+            add_after(&b.state, 0, Duration::from_secs(10));
+            add_after(&b.state, 0, Duration::from_secs(20));
+            tokio::time::sleep(Duration::from_secs(11)).await;
+            assert_eq!(b.state.queue.len(), 1);
+            assert_eq!(b.state.queue.get().await, Some(0));
+            b.state.queue.done(&0);
+            // The 15 s and 20 s requests were folded into the 10 s one.
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            assert_eq!(b.state.queue.len(), 0);
+        })
+        .await;
+}
