@@ -74,7 +74,8 @@ pub struct SimulateArgs {
     /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
     #[arg(long, default_value_t = 0.0)]
     pub throttle_fraction: f64,
-    /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
+    /// Pods carry readiness gates (the baseline then reconciles on every update of a pod, and every 15 s
+    /// while any target is not healthy).
     #[arg(long)]
     pub readiness_gates: bool,
     /// Start right after the initial slices were taken in (the baseline's targets cache filled seconds

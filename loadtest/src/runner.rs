@@ -1,6 +1,7 @@
 //! Drives a scenario through a strategy against the ELB model in virtual time and measures the result.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
@@ -17,6 +18,9 @@ pub trait Strategy {
     /// A slice changed (an empty snapshot: it was deleted). Must not block: start work and return.
     fn on_slice(&mut self, snapshot: EndpointSliceSnapshot);
 
+    /// A pod of `service` that carries readiness gates changed. Nothing by default.
+    fn on_pod_update(&mut self, _service: &Arc<str>) {}
+
     /// The cluster has been quiet for `quiet` since the strategy took in the initial slices: whatever it
     /// keeps for less than that has expired. Nothing by default.
     fn idle(&mut self, _quiet: Duration) {}
@@ -29,6 +33,10 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 
     fn on_slice(&mut self, snapshot: EndpointSliceSnapshot) {
         (**self).on_slice(snapshot)
+    }
+
+    fn on_pod_update(&mut self, service: &Arc<str>) {
+        (**self).on_pod_update(service)
     }
 
     fn idle(&mut self, quiet: Duration) {
@@ -107,10 +115,20 @@ impl<'a> Runner<'a> {
         let t0 = Instant::now();
         let offset = model.elapsed();
         let n = sc.events.len().max(1) as f64;
+        // A pod's update reaches its watch before the slice it changes.
+        let mut pods = sc.pod_updates.iter().peekable();
         for (i, (at, snap)) in sc.events.iter().enumerate() {
+            while let Some((when, service)) = pods.next_if(|(when, _)| when <= at) {
+                sleep_until(t0 + *when).await;
+                strategy.on_pod_update(service);
+            }
             sleep_until(t0 + *at).await;
             strategy.on_slice(snap.clone());
             self.report(0.9 * (i + 1) as f64 / n);
+        }
+        for (when, service) in pods {
+            sleep_until(t0 + *when).await;
+            strategy.on_pod_update(service);
         }
 
         let mut tracker = DesiredTracker::new(&sc.topology);

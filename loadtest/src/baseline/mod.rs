@@ -8,6 +8,7 @@ mod backoff;
 mod checkpoint;
 mod config;
 mod limiter;
+mod pod_conditions;
 mod reconcile;
 mod targets_cache;
 mod work_queue;
@@ -27,6 +28,7 @@ pub use backoff::{requeue_delay, sdk_delay};
 pub use checkpoint::{checkpoint_of, Checkpoints};
 pub use config::BaselineConfig;
 pub use limiter::Limiter;
+pub use pod_conditions::PodConditions;
 pub use targets_cache::{CachedTargets, Lookup, TargetsCache};
 pub use work_queue::WorkQueue;
 
@@ -44,6 +46,7 @@ pub(crate) struct State {
     pub(crate) queue: WorkQueue<usize>,
     pub(crate) cache: RefCell<TargetsCache>,
     pub(crate) checkpoints: RefCell<Checkpoints>,
+    pub(crate) conditions: RefCell<PodConditions>,
     /// The delaying queue's pending `AddAfter`s: one per key, the earliest.
     waiting: RefCell<HashMap<usize, Instant>>,
     pub(crate) register_limiter: RefCell<Limiter>,
@@ -75,6 +78,7 @@ impl Baseline {
             queue: WorkQueue::default(),
             cache: RefCell::default(),
             checkpoints: RefCell::default(),
+            conditions: RefCell::default(),
             waiting: RefCell::default(),
             register_limiter: RefCell::new(Limiter::new(
                 config.register_limit.0,
@@ -119,6 +123,16 @@ impl Strategy for Baseline {
             }
         }
         for &i in self.state.by_service.get(&service).into_iter().flatten() {
+            self.state.queue.add(i);
+        }
+    }
+
+    /// With gates, the pod watch (v3.4 onward) enqueues the bindings a pod's gates name, on every update.
+    fn on_pod_update(&mut self, service: &Arc<str>) {
+        if !self.state.readiness_gates {
+            return;
+        }
+        for &i in self.state.by_service.get(service).into_iter().flatten() {
             self.state.queue.add(i);
         }
     }

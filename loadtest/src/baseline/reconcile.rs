@@ -81,12 +81,7 @@ pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Durati
         .await?;
         state.cache.borrow_mut().registered(tg, part);
     }
-    let gates_pending = state.readiness_gates
-        && state.cache.borrow().get(tg).is_some_and(|c| {
-            desired
-                .iter()
-                .any(|t| c.targets().get(t) != Some(&Some(HealthState::Healthy)))
-        });
+    let gates_pending = state.readiness_gates && write_pod_conditions(state, key, &desired);
     if gates_pending {
         // The controller returns its requeue before writing the checkpoint, so the next reconcile runs.
         set_checkpoint(state, key, None);
@@ -94,6 +89,21 @@ pub(super) async fn reconcile(state: &State, key: usize) -> Result<Option<Durati
     }
     set_checkpoint(state, key, Some(hash));
     Ok(None)
+}
+
+/// Writes the target-health condition of the binding's gated pods from the health just read; returns
+/// whether any is not true yet. A patched pod is a pod update, which the pod watch turns into another
+/// reconcile of the binding.
+fn write_pod_conditions(state: &State, key: usize, desired: &FxHashSet<Target>) -> bool {
+    let cache = state.cache.borrow();
+    let entry = cache.get(&state.bindings[key].tg);
+    let health = |t: &Target| entry.and_then(|c| c.targets().get(t).copied().flatten());
+    if state.conditions.borrow_mut().write(key, desired, health) {
+        state.queue.add(key);
+    }
+    desired
+        .iter()
+        .any(|t| health(t) != Some(HealthState::Healthy))
 }
 
 /// Patches the binding's checkpoint annotation. The controller watches its bindings with no predicate, so

@@ -98,8 +98,9 @@ async fn readiness_gates_requeue_every_15s_until_healthy() {
         .run_until(async {
             // Without gates: one describe (cache miss), then the registered target is never looked at again.
             assert_eq!(describes_after_one_new_pod(false).await, 1);
-            // With gates: requeued every 15 s, describing while the target is `initial` (20 s to healthy).
-            assert_eq!(describes_after_one_new_pod(true).await, 3);
+            // With gates: again at once (its own condition patch on the new pod comes back through the pod
+            // watch), then requeued every 15 s, describing while the target is `initial` (20 s to healthy).
+            assert_eq!(describes_after_one_new_pod(true).await, 4);
         })
         .await;
 }
@@ -318,6 +319,50 @@ async fn an_operation_waits_on_its_limiter_once_then_makes_ten_attempts() {
                 start.elapsed() < Duration::from_secs(131),
                 "{:?}",
                 start.elapsed()
+            );
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_update_of_a_gated_pod_reconciles_while_its_target_is_not_healthy() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = Scenario::build(
+                ScenarioKind::ScaleUp,
+                ScenarioParams {
+                    tgs: 4,
+                    pods: 12,
+                    seed: 5,
+                    readiness_gates: true,
+                    ..ScenarioParams::default()
+                },
+            );
+            let (model, mut b) = settled(&sc, BaselineConfig::default()).await;
+            let settled_calls = model.ledger_len();
+            let new = first_new_ready(&sc);
+            // Every condition true and the checkpoint holding: a pod update costs nothing.
+            b.on_pod_update(&new.service);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(model.ledger_len(), settled_calls);
+            b.on_slice(new.clone());
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            b.on_pod_update(&new.service);
+            // Before the 15 s requeue.
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let kinds: Vec<CallKind> = model.ledger()[settled_calls..]
+                .iter()
+                .map(|c| c.kind)
+                .collect();
+            // The register (the cache is fresh), a describe after the controller's own patch of the new
+            // pod's condition, and one for the pod update.
+            assert_eq!(
+                kinds,
+                [
+                    CallKind::RegisterTargets,
+                    CallKind::DescribeTargetHealth,
+                    CallKind::DescribeTargetHealth
+                ]
             );
         })
         .await;

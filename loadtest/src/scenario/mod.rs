@@ -155,12 +155,15 @@ pub struct Scenario {
     pub initial: Vec<EndpointSliceSnapshot>,
     /// Slice snapshots at offsets from the scenario's start, in time order.
     pub events: Vec<(Duration, EndpointSliceSnapshot)>,
+    /// With readiness gates: every update of a pod (created, bound to a node, its IP and conditions set,
+    /// deleted), by its Service, in time order. Empty without gates.
+    pub pod_updates: Vec<(Duration, Arc<str>)>,
 }
 
 impl Scenario {
     /// Builds `kind` with `params`.
     pub fn build(kind: ScenarioKind, params: ScenarioParams) -> Scenario {
-        let (initial, events, topology) = match kind {
+        let (timeline, topology) = match kind {
             ScenarioKind::RollingUpdate => rolling_update::build(&params),
             ScenarioKind::ScaleUp => scale::build(&params, scale::Direction::Up),
             ScenarioKind::ScaleDown => scale::build(&params, scale::Direction::Down),
@@ -172,8 +175,9 @@ impl Scenario {
             kind,
             params,
             topology,
-            initial,
-            events,
+            initial: timeline.initial,
+            events: timeline.events,
+            pod_updates: timeline.pod_updates,
         }
     }
 
