@@ -50,7 +50,7 @@ fn build(tgs: usize, size: usize) -> Built {
         let wide_open = (1e12, u32::MAX);
         let config = BaselineConfig {
             register_limit: wide_open,
-            any_limit: wide_open,
+            describe_limit: wide_open,
             ..BaselineConfig::default()
         };
         let mut baseline = Baseline::new(&topology, Rc::new(elb.clone()), config);

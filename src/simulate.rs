@@ -74,9 +74,14 @@ pub struct SimulateArgs {
     /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
     #[arg(long, default_value_t = 0.0)]
     pub throttle_fraction: f64,
-    /// Pods carry readiness gates (the baseline then requeues every 15 s while any is pending).
+    /// Pods carry readiness gates (the baseline then reconciles on every update of a pod, and every 15 s
+    /// while any target is not healthy).
     #[arg(long)]
     pub readiness_gates: bool,
+    /// Start right after the initial slices were taken in (the baseline's targets cache filled seconds
+    /// before the first event), not after a quiet spell longer than that cache's 5 minutes.
+    #[arg(long)]
+    pub warm_start: bool,
     /// ingress-churn: Ingresses at the start.
     #[arg(long, default_value_t = ingress_churn::ChurnParams::default().ingresses)]
     pub ingresses: usize,
@@ -143,6 +148,7 @@ impl SimulateArgs {
                 pods: self.pods,
                 seed: self.seed,
                 readiness_gates: self.readiness_gates,
+                warm_start: self.warm_start,
                 ..ScenarioParams::default()
             },
             compare: self.compare,

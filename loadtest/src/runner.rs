@@ -1,6 +1,7 @@
 //! Drives a scenario through a strategy against the ELB model in virtual time and measures the result.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
@@ -16,6 +17,13 @@ pub trait Strategy {
     fn name(&self) -> &'static str;
     /// A slice changed (an empty snapshot: it was deleted). Must not block: start work and return.
     fn on_slice(&mut self, snapshot: EndpointSliceSnapshot);
+
+    /// A pod of `service` that carries readiness gates changed. Nothing by default.
+    fn on_pod_update(&mut self, _service: &Arc<str>) {}
+
+    /// The cluster has been quiet for `quiet` since the strategy took in the initial slices: whatever it
+    /// keeps for less than that has expired. Nothing by default.
+    fn idle(&mut self, _quiet: Duration) {}
 }
 
 impl<S: Strategy + ?Sized> Strategy for Box<S> {
@@ -25,6 +33,14 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 
     fn on_slice(&mut self, snapshot: EndpointSliceSnapshot) {
         (**self).on_slice(snapshot)
+    }
+
+    fn on_pod_update(&mut self, service: &Arc<str>) {
+        (**self).on_pod_update(service)
+    }
+
+    fn idle(&mut self, quiet: Duration) {
+        (**self).idle(quiet)
     }
 }
 
@@ -41,6 +57,8 @@ pub struct Runner<'a> {
 const POLL: Duration = Duration::from_millis(100);
 /// Warm-up is over when no call has been answered for this long.
 const QUIET: Duration = Duration::from_secs(3);
+/// A cold start's quiet spell before the first event: longer than the AWS controller's 5-minute targets cache.
+pub const QUIET_BEFORE_COLD_START: Duration = Duration::from_secs(600);
 
 impl<'a> Runner<'a> {
     /// A run of `scenario` against a model configured with `model` (see [`Scenario::model_config`]).
@@ -68,7 +86,9 @@ impl<'a> Runner<'a> {
 
     /// Runs inside an already running paused runtime with a `LocalSet` (an actix System): builds the model
     /// (warm: the initial desired targets registered and healthy), builds the strategy, lets it see the initial
-    /// slices and settle, then feeds each event at its time and waits until ELB equals the final desired set.
+    /// slices and settle, then (unless the scenario asks for a warm start) lets the model and the strategy
+    /// idle for [`QUIET_BEFORE_COLD_START`], then feeds each event at its time and waits until ELB equals the
+    /// final desired set.
     pub async fn run<S, F>(mut self, factory: F) -> RunReport
     where
         S: Strategy,
@@ -86,14 +106,29 @@ impl<'a> Runner<'a> {
             strategy.on_slice(snap.clone());
         }
         self.warm_up(&model, &initial).await;
+        if !sc.params.warm_start {
+            // Without moving the clock: the timers of either strategy keep their phase.
+            model.idle(QUIET_BEFORE_COLD_START);
+            strategy.idle(QUIET_BEFORE_COLD_START);
+        }
 
         let t0 = Instant::now();
         let offset = model.elapsed();
         let n = sc.events.len().max(1) as f64;
+        // A pod's update reaches its watch before the slice it changes.
+        let mut pods = sc.pod_updates.iter().peekable();
         for (i, (at, snap)) in sc.events.iter().enumerate() {
+            while let Some((when, service)) = pods.next_if(|(when, _)| when <= at) {
+                sleep_until(t0 + *when).await;
+                strategy.on_pod_update(service);
+            }
             sleep_until(t0 + *at).await;
             strategy.on_slice(snap.clone());
             self.report(0.9 * (i + 1) as f64 / n);
+        }
+        for (when, service) in pods {
+            sleep_until(t0 + *when).await;
+            strategy.on_pod_update(service);
         }
 
         let mut tracker = DesiredTracker::new(&sc.topology);
@@ -200,6 +235,49 @@ mod tests {
         }
 
         fn on_slice(&mut self, _: EndpointSliceSnapshot) {}
+    }
+
+    /// Records the quiet spells it is told of.
+    struct Quiet<'a>(&'a Cell<Option<Duration>>);
+
+    impl Strategy for Quiet<'_> {
+        fn name(&self) -> &'static str {
+            "quiet"
+        }
+
+        fn on_slice(&mut self, _: EndpointSliceSnapshot) {}
+
+        fn idle(&mut self, quiet: Duration) {
+            self.0.set(Some(quiet));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cold_start_is_a_quiet_spell_longer_than_five_minutes_and_a_warm_one_none() {
+        LocalSet::new()
+            .run_until(async {
+                for warm_start in [false, true] {
+                    let sc = Scenario::build(
+                        ScenarioKind::ScaleDown,
+                        ScenarioParams {
+                            tgs: 1,
+                            pods: 2,
+                            warm_start,
+                            ..ScenarioParams::default()
+                        },
+                    );
+                    let told = Cell::new(None);
+                    Runner::new(&sc, sc.model_config())
+                        .timeout(Duration::from_secs(1))
+                        .run(|_, _| Quiet(&told))
+                        .await;
+                    match told.get() {
+                        Some(q) => assert!(!warm_start && q > Duration::from_secs(300)),
+                        None => assert!(warm_start),
+                    }
+                }
+            })
+            .await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -7,10 +7,14 @@ use tgsync_actors::elb::ElbError;
 
 use crate::rng::Rng;
 
-/// aws-sdk-go-v2's `ExponentialJitterBackoff`: uniform in [0, 2^attempt) seconds, capped at `max`.
+/// aws-sdk-go-v2's jittered exponential backoff before retry `attempt` (1, 2, …): uniform in
+/// [0, 2^attempt) seconds while 2^attempt is within `max`, then exactly `max` (20 s from the fifth on).
 pub fn sdk_delay(attempt: u32, max: Duration, rng: &mut Rng) -> Duration {
     let ceiling = 2f64.powi(attempt.min(30) as i32);
-    Duration::from_secs_f64(rng.unit() * ceiling).min(max)
+    if ceiling > max.as_secs_f64() {
+        return max;
+    }
+    Duration::from_secs_f64(rng.unit() * ceiling)
 }
 
 /// Whether the SDK retries this error: throttles and transient failures, not client errors.
@@ -43,11 +47,18 @@ mod tests {
     }
 
     #[test]
-    fn sdk_delay_stays_under_its_ceiling() {
+    fn sdk_delay_is_jittered_up_to_16s_then_exactly_20s() {
+        let max = Duration::from_secs(20);
         let mut rng = Rng::new(3);
-        for attempt in 1..10 {
-            let d = sdk_delay(attempt, Duration::from_secs(20), &mut rng);
-            assert!(d < Duration::from_secs(2u64.pow(attempt)).min(Duration::from_secs(21)));
+        for attempt in 1..=4 {
+            let d = sdk_delay(attempt, max, &mut rng);
+            assert!(
+                d < Duration::from_secs(2u64.pow(attempt)),
+                "{attempt}: {d:?}"
+            );
+        }
+        for attempt in 5..10 {
+            assert_eq!(sdk_delay(attempt, max, &mut rng), max);
         }
     }
 }

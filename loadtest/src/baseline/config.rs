@@ -11,13 +11,14 @@ pub struct BaselineConfig {
     pub chunk: usize,
     /// DescribeTargetHealth cache lifetime (5 min).
     pub cache_ttl: Duration,
-    /// `--aws-api-throttle` for `^RegisterTargets|^DeregisterTargets`: (rate/s, burst) = (4, 20).
+    /// `--aws-api-throttle` default for `^RegisterTargets|^DeregisterTargets`: (rate/s, burst) = (4, 20).
     pub register_limit: (f64, u32),
-    /// `--aws-api-throttle` for every elbv2 call (`.*`): (10, 40). Register/Deregister wait on both.
-    pub any_limit: (f64, u32),
-    /// `--aws-max-retries` (10): SDK retries per call.
-    pub max_retries: u32,
-    /// The SDK's longest backoff between retries (20 s).
+    /// `--aws-api-throttle` default for `^Describe.*`: (50, 200). Since v3.2 no limiter covers every call,
+    /// so a register takes a token from one limiter only.
+    pub describe_limit: (f64, u32),
+    /// `--aws-max-retries` (10): the SDK's attempts per operation, the first included.
+    pub max_attempts: u32,
+    /// The SDK's longest backoff between attempts (20 s).
     pub max_sdk_backoff: Duration,
     /// controller-runtime's per-key requeue backoff: base (5 ms) …
     pub requeue_base: Duration,
@@ -36,8 +37,8 @@ impl Default for BaselineConfig {
             chunk: 200,
             cache_ttl: Duration::from_secs(300),
             register_limit: (4.0, 20),
-            any_limit: (10.0, 40),
-            max_retries: 10,
+            describe_limit: (50.0, 200),
+            max_attempts: 10,
             max_sdk_backoff: Duration::from_secs(20),
             requeue_base: Duration::from_millis(5),
             requeue_max: Duration::from_secs(1000),

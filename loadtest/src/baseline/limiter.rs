@@ -25,6 +25,11 @@ impl Limiter {
         }
     }
 
+    /// Refills as if `quiet` more had passed without a call (the clock does not move).
+    pub fn idle(&mut self, quiet: Duration) {
+        self.tokens = (self.tokens + quiet.as_secs_f64() * self.rate).min(self.burst);
+    }
+
     /// Reserves one token at `now`; returns how long the caller must wait before using it.
     pub fn reserve(&mut self, now: Instant) -> Duration {
         if now > self.at {
@@ -54,5 +59,7 @@ mod tests {
         }
         assert_eq!(l.reserve(now), Duration::from_millis(250));
         assert_eq!(l.reserve(now), Duration::from_millis(500));
+        l.idle(Duration::from_secs(60));
+        assert_eq!(l.reserve(now), Duration::ZERO);
     }
 }

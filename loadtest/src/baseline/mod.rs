@@ -5,8 +5,10 @@
 //! cheaper was taken; each such place says so.
 
 mod backoff;
+mod checkpoint;
 mod config;
 mod limiter;
+mod pod_conditions;
 mod reconcile;
 mod targets_cache;
 mod work_queue;
@@ -20,10 +22,13 @@ use std::time::Duration;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey};
 use tgsync_actors::elb::ElbTargets;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 pub use backoff::{requeue_delay, sdk_delay};
+pub use checkpoint::{checkpoint_of, Checkpoints};
 pub use config::BaselineConfig;
 pub use limiter::Limiter;
+pub use pod_conditions::PodConditions;
 pub use targets_cache::{CachedTargets, Lookup, TargetsCache};
 pub use work_queue::WorkQueue;
 
@@ -40,8 +45,12 @@ pub(crate) struct State {
     pub(crate) slices: RefCell<HashMap<Arc<str>, HashMap<SliceKey, EndpointSliceSnapshot>>>,
     pub(crate) queue: WorkQueue<usize>,
     pub(crate) cache: RefCell<TargetsCache>,
+    pub(crate) checkpoints: RefCell<Checkpoints>,
+    pub(crate) conditions: RefCell<PodConditions>,
+    /// The delaying queue's pending `AddAfter`s: one per key, the earliest.
+    waiting: RefCell<HashMap<usize, Instant>>,
     pub(crate) register_limiter: RefCell<Limiter>,
-    pub(crate) any_limiter: RefCell<Limiter>,
+    pub(crate) describe_limiter: RefCell<Limiter>,
     pub(crate) rng: RefCell<Rng>,
     failures: RefCell<HashMap<usize, u32>>,
     pub(crate) elb: Rc<dyn ElbTargets>,
@@ -68,11 +77,17 @@ impl Baseline {
             slices: RefCell::default(),
             queue: WorkQueue::default(),
             cache: RefCell::default(),
+            checkpoints: RefCell::default(),
+            conditions: RefCell::default(),
+            waiting: RefCell::default(),
             register_limiter: RefCell::new(Limiter::new(
                 config.register_limit.0,
                 config.register_limit.1,
             )),
-            any_limiter: RefCell::new(Limiter::new(config.any_limit.0, config.any_limit.1)),
+            describe_limiter: RefCell::new(Limiter::new(
+                config.describe_limit.0,
+                config.describe_limit.1,
+            )),
             rng: RefCell::new(Rng::new(config.seed)),
             failures: RefCell::default(),
             elb,
@@ -111,6 +126,24 @@ impl Strategy for Baseline {
             self.state.queue.add(i);
         }
     }
+
+    /// With gates, the pod watch (v3.4 onward) enqueues the bindings a pod's gates name, on every update.
+    fn on_pod_update(&mut self, service: &Arc<str>) {
+        if !self.state.readiness_gates {
+            return;
+        }
+        for &i in self.state.by_service.get(service).into_iter().flatten() {
+            self.state.queue.add(i);
+        }
+    }
+
+    /// The targets cache ages (an entry older than its TTL is read in full again) and the client-side
+    /// limiters refill; checkpoints are annotations, so they stay.
+    fn idle(&mut self, quiet: Duration) {
+        self.state.cache.borrow_mut().idle(quiet);
+        self.state.register_limiter.borrow_mut().idle(quiet);
+        self.state.describe_limiter.borrow_mut().idle(quiet);
+    }
 }
 
 impl Drop for Baseline {
@@ -140,8 +173,7 @@ async fn worker(state: Rc<State>) {
                     *n += 1;
                     *n - 1
                 };
-                // controller-runtime also caps all requeues at 10/s burst 100; left out, which only
-                // makes the baseline faster.
+                // The controller gives its queue this per-key limiter alone: no overall 10/s bucket.
                 let delay = requeue_delay(n, state.config.requeue_base, state.config.requeue_max);
                 add_after(&state, key, delay);
             }
@@ -150,13 +182,27 @@ async fn worker(state: Rc<State>) {
     }
 }
 
-/// The delaying queue's `AddAfter`; holds the state weakly so a dropped baseline's timers do nothing.
+/// The delaying queue's `AddAfter`: a key already waiting keeps the earlier of its two times, as
+/// client-go's and controller-runtime's queues do. Holds the state weakly so a dropped baseline's timers do
+/// nothing.
 fn add_after(state: &Rc<State>, key: usize, after: Duration) {
+    let at = Instant::now() + after;
+    {
+        let mut waiting = state.waiting.borrow_mut();
+        if waiting.get(&key).is_some_and(|&w| w <= at) {
+            return;
+        }
+        waiting.insert(key, at);
+    }
     let weak: Weak<State> = Rc::downgrade(state);
     tokio::task::spawn_local(async move {
-        tokio::time::sleep(after).await;
+        tokio::time::sleep_until(at).await;
         if let Some(s) = weak.upgrade() {
-            s.queue.add(key);
+            // A later timer of a key that an earlier one already released finds nothing to do.
+            if s.waiting.borrow().get(&key) == Some(&at) {
+                s.waiting.borrow_mut().remove(&key);
+                s.queue.add(key);
+            }
         }
     });
 }

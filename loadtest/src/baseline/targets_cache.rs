@@ -1,5 +1,6 @@
 //! The controller's view of a target group: DescribeTargetHealth cached 5 minutes, with targets that are
-//! not healthy described again on every read (as `cachedTargetsManager` does).
+//! not healthy (including those it deregistered, until ELB stops listing them) described again on every
+//! read, as the controller's cached targets manager does.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -61,6 +62,18 @@ impl TargetsCache {
         }
     }
 
+    /// Ages every entry by `quiet` (the clock does not move); an entry older than the clock can say is gone.
+    pub fn idle(&mut self, quiet: Duration) {
+        self.entries
+            .retain(|_, e| match e.fetched.checked_sub(quiet) {
+                Some(at) => {
+                    e.fetched = at;
+                    true
+                }
+                None => false,
+            });
+    }
+
     /// The cached view of `tg`.
     pub fn get(&self, tg: &TargetGroupKey) -> Option<&CachedTargets> {
         self.entries.get(tg)
@@ -111,11 +124,15 @@ impl TargetsCache {
         }
     }
 
-    /// After a successful DeregisterTargets: the targets leave the view.
+    /// After a successful DeregisterTargets: the targets stay in the view with unknown health, so every read
+    /// describes them again; ELB answers `draining` until the deregistration delay is over, then no longer
+    /// lists them, and they leave.
     pub fn deregistered(&mut self, tg: &TargetGroupKey, targets: &[Target]) {
         if let Some(e) = self.entries.get_mut(tg) {
             for t in targets {
-                e.targets.remove(t);
+                if let Some(h) = e.targets.get_mut(t) {
+                    *h = None;
+                }
             }
         }
     }
@@ -148,6 +165,37 @@ mod tests {
         );
         assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Hit);
         tokio::time::sleep(ttl).await;
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Miss);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deregistered_target_is_described_again_until_elb_forgets_it() {
+        let tg = TargetGroupKey::new("tg");
+        let ttl = Duration::from_secs(300);
+        let (kept, gone) = (row(1, HealthState::Healthy), row(2, HealthState::Healthy));
+        let mut c = TargetsCache::default();
+        c.fill(&tg, vec![kept.clone(), gone.clone()], Instant::now());
+        c.deregistered(&tg, &[gone.target]);
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::RefreshUnhealthy);
+        assert_eq!(c.get(&tg).unwrap().targets().get(&gone.target), Some(&None));
+        // Draining: still there, still not healthy.
+        c.refresh_unhealthy(&tg, vec![kept.clone(), row(2, HealthState::Draining)]);
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::RefreshUnhealthy);
+        // The delay is over: ELB no longer lists it.
+        c.refresh_unhealthy(&tg, vec![kept]);
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Hit);
+        assert_eq!(c.get(&tg).unwrap().targets().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_spell_longer_than_the_ttl_expires_the_entry() {
+        let tg = TargetGroupKey::new("tg");
+        let ttl = Duration::from_secs(300);
+        let mut c = TargetsCache::default();
+        c.fill(&tg, vec![row(1, HealthState::Healthy)], Instant::now());
+        c.idle(ttl - Duration::from_secs(1));
+        assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Hit);
+        c.idle(Duration::from_secs(1));
         assert_eq!(c.lookup(&tg, Instant::now(), ttl), Lookup::Miss);
     }
 }

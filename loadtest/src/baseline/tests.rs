@@ -1,6 +1,8 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use tgsync_actors::domain::EndpointSliceSnapshot;
+use tgsync_actors::elb::ElbError;
 use tokio::task::LocalSet;
 
 use super::*;
@@ -96,8 +98,9 @@ async fn readiness_gates_requeue_every_15s_until_healthy() {
         .run_until(async {
             // Without gates: one describe (cache miss), then the registered target is never looked at again.
             assert_eq!(describes_after_one_new_pod(false).await, 1);
-            // With gates: requeued every 15 s, describing while the target is `initial` (20 s to healthy).
-            assert_eq!(describes_after_one_new_pod(true).await, 3);
+            // With gates: again at once (its own condition patch on the new pod comes back through the pod
+            // watch), then requeued every 15 s, describing while the target is `initial` (20 s to healthy).
+            assert_eq!(describes_after_one_new_pod(true).await, 4);
         })
         .await;
 }
@@ -188,6 +191,204 @@ async fn converges_on_every_scenario_and_compares() {
                 assert_eq!(json["runs"].as_array().unwrap().len(), 2);
                 assert!(c.render().contains("baseline / tgsync"));
             }
+        })
+        .await;
+}
+
+/// A model holding the scenario's initial targets and a baseline that has taken in its initial slices
+/// (each binding reconciled once: a describe each, checkpoints written).
+async fn settled(sc: &Scenario, config: BaselineConfig) -> (ElbModel, Baseline) {
+    let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+    for (tg, targets) in sc.initial_desired() {
+        model.seed_registered(&tg, targets);
+    }
+    let mut b = Baseline::new(&sc.topology, Rc::new(model.clone()), config);
+    for s in &sc.initial {
+        b.on_slice(s.clone());
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    (model, b)
+}
+
+/// The first slice snapshot of the scenario with a ready endpoint that was not there at the start.
+fn first_new_ready(sc: &Scenario) -> EndpointSliceSnapshot {
+    let ready = |s: &EndpointSliceSnapshot| -> Vec<_> {
+        s.endpoints
+            .iter()
+            .filter(|e| e.conditions().wants_traffic())
+            .map(|e| e.addr())
+            .collect()
+    };
+    let at_start: Vec<_> = sc.initial.iter().flat_map(ready).collect();
+    sc.events
+        .iter()
+        .map(|(_, s)| s)
+        .find(|s| ready(s).iter().any(|a| !at_start.contains(a)))
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reconcile_whose_checkpoint_holds_makes_no_call() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let config = BaselineConfig::default();
+            let ttl = config.cache_ttl;
+            let (model, mut b) = settled(&sc, config).await;
+            assert_eq!(model.ledger_len(), sc.topology.bindings.len());
+            // The cache has expired, so a reconcile that got past the checkpoint would describe again.
+            tokio::time::sleep(ttl).await;
+            for s in &sc.initial {
+                b.on_slice(s.clone());
+            }
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert_eq!(model.ledger_len(), sc.topology.bindings.len());
+            // A new ready endpoint changes the hash: a describe (the cache is cold) and a register.
+            b.on_slice(first_new_ready(&sc));
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let kinds: Vec<CallKind> = model.ledger()[sc.topology.bindings.len()..]
+                .iter()
+                .map(|c| c.kind)
+                .collect();
+            assert_eq!(
+                kinds,
+                [CallKind::DescribeTargetHealth, CallKind::RegisterTargets]
+            );
+        })
+        .await;
+}
+
+/// The calls the baseline makes for one new ready endpoint after settling, with or without a quiet spell
+/// longer than its targets cache's lifetime in between.
+async fn calls_for_one_new_pod(quiet: Option<Duration>) -> Vec<CallKind> {
+    let sc = small(ScenarioKind::ScaleUp);
+    let (model, mut b) = settled(&sc, BaselineConfig::default()).await;
+    if let Some(q) = quiet {
+        b.idle(q);
+    }
+    b.on_slice(first_new_ready(&sc));
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    model.ledger()[sc.topology.bindings.len()..]
+        .iter()
+        .map(|c| c.kind)
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_quiet_spell_the_first_change_describes_the_target_group_again() {
+    LocalSet::new()
+        .run_until(async {
+            // Warm: every cached target healthy, so no describe.
+            assert_eq!(
+                calls_for_one_new_pod(None).await,
+                [CallKind::RegisterTargets]
+            );
+            assert_eq!(
+                calls_for_one_new_pod(Some(Duration::from_secs(301))).await,
+                [CallKind::DescribeTargetHealth, CallKind::RegisterTargets]
+            );
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_waits_on_its_limiter_once_then_makes_ten_attempts() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+            // One token, then one every 1,000 s: a second wait would hold the operation that long.
+            let config = BaselineConfig {
+                register_limit: (0.001, 1),
+                ..BaselineConfig::default()
+            };
+            let b = Baseline::new(&sc.topology, Rc::new(model), config);
+            let attempts = std::cell::Cell::new(0);
+            let start = tokio::time::Instant::now();
+            let r: Result<(), ElbError> =
+                reconcile::call(&b.state, reconcile::Api::Mutating, || {
+                    attempts.set(attempts.get() + 1);
+                    async { Err(ElbError::Throttled) }
+                })
+                .await;
+            assert_eq!(r, Err(ElbError::Throttled));
+            assert_eq!(attempts.get(), 10);
+            // Backoffs under 2 + 4 + 8 + 16 s, then five of 20 s.
+            assert!(
+                start.elapsed() < Duration::from_secs(131),
+                "{:?}",
+                start.elapsed()
+            );
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_update_of_a_gated_pod_reconciles_while_its_target_is_not_healthy() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = Scenario::build(
+                ScenarioKind::ScaleUp,
+                ScenarioParams {
+                    tgs: 4,
+                    pods: 12,
+                    seed: 5,
+                    readiness_gates: true,
+                    ..ScenarioParams::default()
+                },
+            );
+            let (model, mut b) = settled(&sc, BaselineConfig::default()).await;
+            let settled_calls = model.ledger_len();
+            let new = first_new_ready(&sc);
+            // Every condition true and the checkpoint holding: a pod update costs nothing.
+            b.on_pod_update(&new.service);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(model.ledger_len(), settled_calls);
+            b.on_slice(new.clone());
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            b.on_pod_update(&new.service);
+            // Before the 15 s requeue.
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let kinds: Vec<CallKind> = model.ledger()[settled_calls..]
+                .iter()
+                .map(|c| c.kind)
+                .collect();
+            // The register (the cache is fresh), a describe after the controller's own patch of the new
+            // pod's condition, and one for the pod update.
+            assert_eq!(
+                kinds,
+                [
+                    CallKind::RegisterTargets,
+                    CallKind::DescribeTargetHealth,
+                    CallKind::DescribeTargetHealth
+                ]
+            );
+        })
+        .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_key_waiting_to_be_added_again_keeps_its_earlier_time_only() {
+    LocalSet::new()
+        .run_until(async {
+            let sc = small(ScenarioKind::ScaleUp);
+            let model = ElbModel::new(sc.model_config(), sc.tgs().cloned());
+            let b = baseline(&sc.topology, model);
+            // No worker takes keys, so what the timers add stays in the queue to be counted.
+            for w in &b.workers {
+                w.abort();
+            }
+            add_after(&b.state, 0, Duration::from_secs(15));
+            add_after(&b.state, 0, Duration::from_secs(10));
+            add_after(&b.state, 0, Duration::from_secs(20));
+            tokio::time::sleep(Duration::from_secs(11)).await;
+            assert_eq!(b.state.queue.len(), 1);
+            assert_eq!(b.state.queue.get().await, Some(0));
+            b.state.queue.done(&0);
+            // The 15 s and 20 s requests were folded into the 10 s one.
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            assert_eq!(b.state.queue.len(), 0);
         })
         .await;
 }

@@ -36,6 +36,11 @@ impl TokenBucket {
         }
     }
 
+    /// Refills as if `quiet` more had passed without a call.
+    pub fn idle(&mut self, quiet: std::time::Duration) {
+        self.tokens = (self.tokens + quiet.as_secs_f64() * self.refill_per_s).min(self.capacity);
+    }
+
     /// Tokens available at `now`.
     pub fn available(&mut self, now: Instant) -> f64 {
         self.refill(now);

@@ -68,6 +68,20 @@ impl ElbModel {
         }
     }
 
+    /// Refills every bucket as if `quiet` more had passed without a call (the clock does not move).
+    pub fn idle(&self, quiet: Duration) {
+        let mut guard = self.0.borrow_mut();
+        let s = &mut *guard;
+        for b in [
+            &mut s.register_bucket,
+            &mut s.describe_bucket,
+            &mut s.mutating_bucket,
+            &mut s.load_balancer_bucket,
+        ] {
+            b.idle(quiet);
+        }
+    }
+
     /// Deletes a target group now: later calls on it answer `TargetGroupNotFound`.
     pub fn delete_target_group(&self, tg: &TargetGroupKey) {
         self.0.borrow_mut().deleted.insert(tg.clone());

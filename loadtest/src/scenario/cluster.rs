@@ -58,6 +58,11 @@ impl Cluster {
         self.services.len() - 1
     }
 
+    /// The `namespace/name` of a service.
+    pub(crate) fn service_name(&self, svc: ServiceId) -> Arc<str> {
+        self.services[svc].name.clone()
+    }
+
     pub(crate) fn alloc_ip(&mut self) -> IpAddr {
         let ip = Ipv4Addr::from(self.next_ip);
         self.next_ip += 1;

@@ -1,18 +1,11 @@
 //! `mass-restart`: every pod of every Deployment is deleted within two seconds and recreated; the
 //! replacements start slower (5–20 s) because they all pull and warm up at once.
 
-use std::time::Duration;
-
-use tgsync_actors::domain::EndpointSliceSnapshot;
-
+use super::pod_sim::Timeline;
 use super::setup::{gone_ms, lag_ms, ms, setup};
 use super::{ScenarioParams, Topology};
 
-type Built = (
-    Vec<EndpointSliceSnapshot>,
-    Vec<(Duration, EndpointSliceSnapshot)>,
-    Topology,
-);
+type Built = (Timeline, Topology);
 
 pub(super) fn build(params: &ScenarioParams) -> Built {
     let mut s = setup(params, 6);
@@ -27,6 +20,5 @@ pub(super) fn build(params: &ScenarioParams) -> Built {
             s.sim.start_pod(svc, at + lag, ready);
         }
     }
-    let (initial, events) = s.sim.finish();
-    (initial, events, s.topology)
+    (s.sim.finish(), s.topology)
 }

@@ -123,6 +123,9 @@ pub struct ScenarioParams {
     pub deregistration_delay: Duration,
     /// Pods carry readiness gates (off by default: scenarios are open loop, pods turn ready on their own).
     pub readiness_gates: bool,
+    /// The strategies start right after taking in the initial slices (the baseline's targets cache filled
+    /// seconds before). Off by default: the services were quiet for longer than that cache's 5 minutes.
+    pub warm_start: bool,
 }
 
 impl Default for ScenarioParams {
@@ -134,6 +137,7 @@ impl Default for ScenarioParams {
             health: HealthCheck::SCENARIO_DEFAULT,
             deregistration_delay: Duration::from_secs(300),
             readiness_gates: false,
+            warm_start: false,
         }
     }
 }
@@ -151,12 +155,15 @@ pub struct Scenario {
     pub initial: Vec<EndpointSliceSnapshot>,
     /// Slice snapshots at offsets from the scenario's start, in time order.
     pub events: Vec<(Duration, EndpointSliceSnapshot)>,
+    /// With readiness gates: every update of a pod (created, bound to a node, its IP and conditions set,
+    /// deleted), by its Service, in time order. Empty without gates.
+    pub pod_updates: Vec<(Duration, Arc<str>)>,
 }
 
 impl Scenario {
     /// Builds `kind` with `params`.
     pub fn build(kind: ScenarioKind, params: ScenarioParams) -> Scenario {
-        let (initial, events, topology) = match kind {
+        let (timeline, topology) = match kind {
             ScenarioKind::RollingUpdate => rolling_update::build(&params),
             ScenarioKind::ScaleUp => scale::build(&params, scale::Direction::Up),
             ScenarioKind::ScaleDown => scale::build(&params, scale::Direction::Down),
@@ -168,8 +175,9 @@ impl Scenario {
             kind,
             params,
             topology,
-            initial,
-            events,
+            initial: timeline.initial,
+            events: timeline.events,
+            pod_updates: timeline.pod_updates,
         }
     }
 

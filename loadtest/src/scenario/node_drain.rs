@@ -1,21 +1,14 @@
 //! `node-drain`: one node of ~30 pods, spread over many target groups, is drained; its pods terminate
 //! and are rescheduled elsewhere.
 
-use std::time::Duration;
-
-use tgsync_actors::domain::EndpointSliceSnapshot;
-
+use super::pod_sim::Timeline;
 use super::setup::{gone_ms, lag_ms, ms, ready_ms, setup};
 use super::{ScenarioParams, Topology};
 
 /// Pods per node (a typical m5.2xlarge with prefix delegation runs a few dozen).
 const PODS_PER_NODE: usize = 30;
 
-type Built = (
-    Vec<EndpointSliceSnapshot>,
-    Vec<(Duration, EndpointSliceSnapshot)>,
-    Topology,
-);
+type Built = (Timeline, Topology);
 
 pub(super) fn build(params: &ScenarioParams) -> Built {
     let mut s = setup(params, 5);
@@ -40,6 +33,5 @@ pub(super) fn build(params: &ScenarioParams) -> Built {
         let ready = ready_ms(&mut s.sim);
         s.sim.start_pod(svc, at + lag, ready);
     }
-    let (initial, events) = s.sim.finish();
-    (initial, events, s.topology)
+    (s.sim.finish(), s.topology)
 }

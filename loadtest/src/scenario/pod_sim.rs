@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tgsync_actors::domain::{Conditions, EndpointSliceSnapshot};
@@ -22,6 +23,8 @@ pub(crate) enum Ev {
     Terminate(ServiceId, IpAddr),
     /// Gone: the endpoint leaves its slice.
     Remove(ServiceId, IpAddr),
+    /// A change to the pod that no slice shows (created, bound to a node).
+    Updated(ServiceId),
     /// A timer of the scenario's own (e.g. a deployment starting to roll), with its tag.
     Wake(usize),
 }
@@ -35,10 +38,22 @@ pub(crate) struct PodSim {
     now_ms: u64,
     initial: Vec<EndpointSliceSnapshot>,
     events: Vec<(Duration, EndpointSliceSnapshot)>,
+    /// Record pod updates (pods carry readiness gates, so their updates reach the AWS controller).
+    pub(crate) gated: bool,
+    pod_updates: Vec<(Duration, Arc<str>)>,
+}
+
+/// What a scenario produced: the slices at the start, their changes, and the updates of gated pods.
+pub(crate) struct Timeline {
+    pub(crate) initial: Vec<EndpointSliceSnapshot>,
+    pub(crate) events: Vec<(Duration, EndpointSliceSnapshot)>,
+    pub(crate) pod_updates: Vec<(Duration, Arc<str>)>,
 }
 
 /// How long after creation a pod's IP shows up in its slice (scheduling plus sandbox), capped by readiness.
 const APPEAR_MS: u64 = 1000;
+/// How long after creation the scheduler binds a pod to a node (fixed, so gates draw nothing from the seed).
+const BIND_MS: u64 = 10;
 
 impl PodSim {
     pub(crate) fn new(seed: u64) -> Self {
@@ -50,6 +65,8 @@ impl PodSim {
             now_ms: 0,
             initial: Vec::new(),
             events: Vec::new(),
+            gated: false,
+            pod_updates: Vec::new(),
         }
     }
 
@@ -73,6 +90,10 @@ impl PodSim {
 
     /// A new pod created at `at_ms`, ready `ready_ms` later. Returns its IP.
     pub(crate) fn start_pod(&mut self, svc: ServiceId, at_ms: u64, ready_ms: u64) -> IpAddr {
+        if self.gated {
+            self.schedule(at_ms, Ev::Updated(svc));
+            self.schedule(at_ms + BIND_MS.min(ready_ms / 4), Ev::Updated(svc));
+        }
         let ip = self.cluster.alloc_ip();
         self.schedule(at_ms + APPEAR_MS.min(ready_ms / 2), Ev::Appear(svc, ip));
         self.schedule(at_ms + ready_ms, Ev::Ready(svc, ip));
@@ -92,6 +113,20 @@ impl PodSim {
             self.flush();
             self.now_ms = at;
         }
+        if self.gated {
+            let svc = match ev {
+                Ev::Appear(s, _)
+                | Ev::Ready(s, _)
+                | Ev::Terminate(s, _)
+                | Ev::Remove(s, _)
+                | Ev::Updated(s) => Some(s),
+                Ev::Wake(_) => None,
+            };
+            if let Some(s) = svc {
+                let name = self.cluster.service_name(s);
+                self.pod_updates.push((Duration::from_millis(at), name));
+            }
+        }
         match ev {
             Ev::Appear(s, ip) => {
                 self.cluster
@@ -102,7 +137,7 @@ impl PodSim {
                 .cluster
                 .set_conditions(s, ip, Conditions::terminating()),
             Ev::Remove(s, ip) => self.cluster.remove_endpoint(s, ip),
-            Ev::Wake(_) => {}
+            Ev::Updated(_) | Ev::Wake(_) => {}
         }
         Some((at, ev))
     }
@@ -119,14 +154,13 @@ impl PodSim {
     }
 
     /// The starting slices and the timeline.
-    pub(crate) fn finish(
-        mut self,
-    ) -> (
-        Vec<EndpointSliceSnapshot>,
-        Vec<(Duration, EndpointSliceSnapshot)>,
-    ) {
+    pub(crate) fn finish(mut self) -> Timeline {
         self.drain();
         self.flush();
-        (self.initial, self.events)
+        Timeline {
+            initial: self.initial,
+            events: self.events,
+            pod_updates: self.pod_updates,
+        }
     }
 }

@@ -2,12 +2,9 @@
 
 use std::collections::HashSet;
 use std::net::IpAddr;
-use std::time::Duration;
-
-use tgsync_actors::domain::EndpointSliceSnapshot;
 
 use super::cluster::ServiceId;
-use super::pod_sim::{Ev, PodSim};
+use super::pod_sim::{Ev, PodSim, Timeline};
 use super::setup::{gone_ms, lag_ms, ms, ready_ms, setup};
 use super::{ScenarioParams, Topology};
 
@@ -20,11 +17,7 @@ struct Rollout {
     starting: HashSet<IpAddr>,
 }
 
-type Built = (
-    Vec<EndpointSliceSnapshot>,
-    Vec<(Duration, EndpointSliceSnapshot)>,
-    Topology,
-);
+type Built = (Timeline, Topology);
 
 pub(super) fn build(params: &ScenarioParams) -> Built {
     let mut s = setup(params, 1);
@@ -61,8 +54,7 @@ pub(super) fn build(params: &ScenarioParams) -> Built {
         let at = now + lag_ms(&mut s.sim);
         step(&mut s.sim, &mut rollouts[i], m, surge, unavailable, at);
     }
-    let (initial, events) = s.sim.finish();
-    (initial, events, s.topology)
+    (s.sim.finish(), s.topology)
 }
 
 /// One pass of the deployment controller: surge new pods, then scale old ones down while availability allows,

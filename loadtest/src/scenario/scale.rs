@@ -1,10 +1,6 @@
 //! `scale-up` / `scale-down`: every Deployment doubles or halves, each within ten seconds of the start.
 
-use std::time::Duration;
-
-use tgsync_actors::domain::EndpointSliceSnapshot;
-
-use super::pod_sim::Ev;
+use super::pod_sim::{Ev, Timeline};
 use super::setup::{gone_ms, lag_ms, ms, ready_ms, setup};
 use super::{ScenarioParams, Topology};
 
@@ -17,11 +13,7 @@ pub(super) enum Direction {
     Down,
 }
 
-type Built = (
-    Vec<EndpointSliceSnapshot>,
-    Vec<(Duration, EndpointSliceSnapshot)>,
-    Topology,
-);
+type Built = (Timeline, Topology);
 
 pub(super) fn build(params: &ScenarioParams, dir: Direction) -> Built {
     let mut s = setup(params, if dir == Direction::Up { 2 } else { 3 });
@@ -51,6 +43,5 @@ pub(super) fn build(params: &ScenarioParams, dir: Direction) -> Built {
             }
         }
     }
-    let (initial, events) = s.sim.finish();
-    (initial, events, s.topology)
+    (s.sim.finish(), s.topology)
 }

@@ -23,6 +23,7 @@ pub(crate) struct Setup {
 
 pub(crate) fn setup(params: &ScenarioParams, salt: u64) -> Setup {
     let mut sim = PodSim::new(params.seed ^ salt.wrapping_mul(0x2545_F491_4F6C_DD1D));
+    sim.gated = params.readiness_gates;
     let mut services = Vec::new();
     let mut pods = Vec::new();
     let mut bindings = Vec::new();

@@ -1,21 +1,13 @@
 //! `steady-drip`: light churn, one pod replaced somewhere every 2–6 s for ten minutes.
 
-use std::time::Duration;
-
-use tgsync_actors::domain::EndpointSliceSnapshot;
-
-use super::pod_sim::Ev;
+use super::pod_sim::{Ev, Timeline};
 use super::setup::{gone_ms, lag_ms, ms, ready_ms, setup};
 use super::{ScenarioParams, Topology};
 
 /// How long the drip lasts.
 const DURATION_MS: u64 = 600_000;
 
-type Built = (
-    Vec<EndpointSliceSnapshot>,
-    Vec<(Duration, EndpointSliceSnapshot)>,
-    Topology,
-);
+type Built = (Timeline, Topology);
 
 pub(super) fn build(params: &ScenarioParams) -> Built {
     let mut s = setup(params, 4);
@@ -43,6 +35,5 @@ pub(super) fn build(params: &ScenarioParams) -> Built {
         let ip = s.sim.start_pod(svc, now + lag, ready);
         s.pods[i].push(ip);
     }
-    let (initial, events) = s.sim.finish();
-    (initial, events, s.topology)
+    (s.sim.finish(), s.topology)
 }

@@ -168,3 +168,22 @@ fn scenario_names_round_trip() {
     }
     assert!("nope".parse::<ScenarioKind>().is_err());
 }
+
+#[test]
+fn gated_pods_add_their_updates_and_leave_the_slices_as_they_were() {
+    let (tgs, pods) = (3, 8);
+    let plain = Scenario::build(ScenarioKind::ScaleUp, params(tgs, pods));
+    let gated = Scenario::build(
+        ScenarioKind::ScaleUp,
+        ScenarioParams {
+            readiness_gates: true,
+            ..params(tgs, pods)
+        },
+    );
+    assert!(plain.pod_updates.is_empty());
+    let times = |s: &Scenario| s.events.iter().map(|(t, _)| *t).collect::<Vec<_>>();
+    assert_eq!(times(&plain), times(&gated));
+    // Each new pod: created, bound, given an IP, containers ready.
+    assert_eq!(gated.pod_updates.len(), tgs * pods * 4);
+    assert!(gated.pod_updates.windows(2).all(|w| w[0].0 <= w[1].0));
+}
