@@ -29,7 +29,9 @@ use support::{
 };
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
 use tgsync_actors::domain::{Action, Target};
-use tgsync_actors::target_group::{CallOutcome, Router, TargetGroupActor, TargetGroupCore, TgConfig};
+use tgsync_actors::target_group::{
+    CallOutcome, Router, TargetGroupActor, TargetGroupCore, TgConfig,
+};
 
 /// A router, actors and budget over the churn model's target groups, and the ELB they call.
 fn pipeline(churn: &Churn) -> (Router<InstantElb>, InstantElb) {
@@ -235,7 +237,10 @@ impl Cores {
             let mut ready: Vec<Target> = self.churn.ready(i).collect();
             registered.sort_unstable();
             ready.sort_unstable();
-            assert!(registered == ready, "core {i} registered its ready endpoints");
+            assert!(
+                registered == ready,
+                "core {i} registered its ready endpoints"
+            );
         }
     }
 }
@@ -250,7 +255,9 @@ fn core_only(c: &mut Criterion) {
             b.iter(|| cores.update())
         });
         cores.finish();
-        cores.tally.print(&format!("pod_churn_core/slice_updates/{size}"));
+        cores
+            .tally
+            .print(&format!("pod_churn_core/slice_updates/{size}"));
     }
     group.finish();
 }

@@ -35,7 +35,11 @@ impl InstantElb {
     }
 
     /// Whether the target group holds exactly `targets` (given without duplicates).
-    pub fn holds_exactly(&self, tg: &TargetGroupKey, targets: impl Iterator<Item = Target>) -> bool {
+    pub fn holds_exactly(
+        &self,
+        tg: &TargetGroupKey,
+        targets: impl Iterator<Item = Target>,
+    ) -> bool {
         let held = self.held.borrow();
         let set = held.get(tg);
         let mut n = 0;

@@ -46,7 +46,8 @@ pub(crate) fn slice_diff(
 /// Walks `old` and `new` together; every endpoint of each is either paired with one of the other at the same
 /// address (and counted only if its readiness changed) or counted as removed or added.
 fn walk(mut old: &[Endpoint], mut new: &[Endpoint], port: u16, out: &mut SliceDiff) {
-    let one = |e: &Endpoint, into: &mut Vec<Target>| ready(std::slice::from_ref(e), Some(port), into);
+    let one =
+        |e: &Endpoint, into: &mut Vec<Target>| ready(std::slice::from_ref(e), Some(port), into);
     loop {
         let run = common_run(old, new);
         (old, new) = (&old[run..], &new[run..]);
@@ -84,7 +85,11 @@ const BLOCK: usize = 32;
 /// by endpoint, where a change of zone or of `serving` alone does not end the run.
 fn common_run(a: &[Endpoint], b: &[Endpoint]) -> usize {
     let (x, y): (&[u8], &[u8]) = (bytemuck::cast_slice(a), bytemuck::cast_slice(b));
-    let pairs = x.as_chunks::<BLOCK>().0.iter().zip(y.as_chunks::<BLOCK>().0);
+    let pairs = x
+        .as_chunks::<BLOCK>()
+        .0
+        .iter()
+        .zip(y.as_chunks::<BLOCK>().0);
     let n = pairs.take_while(|(p, q)| p == q).count() * BLOCK / std::mem::size_of::<Endpoint>();
     n + a[n..]
         .iter()
@@ -197,7 +202,10 @@ mod tests {
             .collect();
         let mut out = SliceDiff::default();
         slice_diff((&old, Some(80)), (&new, Some(80)), &mut out);
-        assert_eq!((out.added, out.removed), (vec![t(100, 80)], vec![t(40, 80)]));
+        assert_eq!(
+            (out.added, out.removed),
+            (vec![t(100, 80)], vec![t(40, 80)])
+        );
     }
 
     #[test]
