@@ -1,5 +1,5 @@
 //! Shared pieces of the benches: the churn models, an ELB that answers at once, and a paused actix runtime.
-#![allow(dead_code)] // each bench uses a different part
+#![allow(dead_code, unused_imports)] // each bench uses a different part
 
 mod flip_ring;
 mod instant_elb;
