@@ -1,10 +1,21 @@
-//! Bench (a): pod-churn throughput of the hot path — slice diff, batching and actor messaging, with an ELB
+//! Bench (a): pod-churn throughput of the hot path — slice diff, batching, permits and calls — with an ELB
 //! that answers at once and a budget that never makes anyone wait.
 //!
-//! Churn model: slices of up to 100 endpoints; each update changes 2 of them (one pod becomes ready, one
-//! terminates), as in a rolling update. Endpoint changes per second are twice the updates per second shown.
-//! Updates go to the target groups in turn; every 1,024 updates the bench lets the actors drain their
-//! mailboxes, and at the end of each sample it lets the batch windows close so every change reaches a call.
+//! Churn model (`support::Churn`): a rolling update of every target group at once. Each slice update retires
+//! one pod (the pod that was terminating leaves the slice, a ready one turns terminating) and adds a pod with
+//! a new IP, so it is one deregistration and one registration; target groups have their own endpoint arrays.
+//! Virtual time moves with the updates: each target group sees one every 50 ms, so batch windows (250 ms)
+//! close, permits are taken and calls reach the ELB inside the timed region, about five updates per call
+//! and action. Each sample ends by letting the last windows close, and then (untimed) checks that the ELB
+//! holds exactly the ready endpoints of every target group. The ELB calls per 1,000 updates are printed.
+//!
+//! Left out: decoding watch events (bench (c)), the daemon's Kubernetes writes (checkpoints, owned targets,
+//! status), the network and AWS's latency and throttling (`tgsync simulate` models those), and the budget's
+//! waits (it is unlimited here).
+//!
+//! `pod_churn_diff_alone` keeps the old churn for comparison: the same 100 IPs flipping between ready and
+//! terminating with virtual time standing still, so no window closes and almost every change is cancelled by
+//! the next update before any call: it times the slice diff and the messaging alone.
 
 mod support;
 
@@ -13,20 +24,24 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use support::{drain, paused_system, settle, Churn, InstantElb};
+use support::{
+    assert_converged, drain, paused_system, play, settle, Churn, FlipRing, InstantElb, Tally,
+};
 use tgsync_actors::budget::{ApiBudget, BudgetConfig};
-use tgsync_actors::domain::TargetGroupKey;
-use tgsync_actors::target_group::{Router, TargetGroupActor, TargetGroupCore, TgConfig};
+use tgsync_actors::domain::{Action, Target};
+use tgsync_actors::target_group::{
+    CallOutcome, Router, TargetGroupActor, TargetGroupCore, TgConfig,
+};
 
-fn pipeline(tgs: usize, size: usize) -> (Router<InstantElb>, InstantElb) {
+/// A router, actors and budget over the churn model's target groups, and the ELB they call.
+fn pipeline(churn: &Churn) -> (Router<InstantElb>, InstantElb) {
     let elb = InstantElb::default();
     let mut router = Router::default();
     let budget = ApiBudget::new(BudgetConfig::unlimited()).start();
     let shared = Rc::new(elb.clone());
-    let churn = Churn::new(tgs, size);
-    for (i, tg) in churn.tgs.iter().enumerate() {
+    for tg in &churn.tgs {
         let actor = TargetGroupActor::new(
-            TargetGroupKey::new(format!("tg-{i}")),
+            tg.key.clone(),
             TgConfig::default(),
             shared.clone(),
             budget.clone(),
@@ -42,6 +57,7 @@ struct Built {
     churn: Churn,
     router: Router<InstantElb>,
     elb: InstantElb,
+    tally: Tally,
 }
 
 /// A running pipeline with every slice of the churn model listed and registered.
@@ -49,25 +65,21 @@ fn build(tgs: usize, size: usize) -> Built {
     let system = paused_system();
     let churn = Churn::new(tgs, size);
     let (router, elb) = system.block_on(async {
-        let (router, elb) = pipeline(tgs, size);
+        let (router, elb) = pipeline(&churn);
         for snap in churn.initial() {
             router.route(snap);
         }
         settle(&elb).await;
         (router, elb)
     });
-    // 99 of every 100 endpoints are ready in the churn model's steady state.
-    let ready = tgs * (size - size.div_ceil(100));
-    assert_eq!(
-        elb.targets.get() as usize,
-        ready,
-        "the pipeline registered every ready endpoint"
-    );
+    assert_eq!(elb.targets.get() as usize, churn.ready_count());
+    assert_converged(&churn, &elb);
     Built {
         system,
         churn,
         router,
         elb,
+        tally: Tally::default(),
     }
 }
 
@@ -82,52 +94,170 @@ fn pod_churn(c: &mut Criterion) {
             // Set-up runs on first use, so a filtered-out configuration costs nothing; criterion calls the
             // closure once per sample, and the pipeline is built once.
             let mut built: Option<Built> = None;
-            group.bench_function(
-                BenchmarkId::new(format!("slice_updates/tgs={tgs}"), size),
-                |b| {
-                    let Built {
-                        system,
-                        churn,
-                        router,
-                        elb,
-                    } = built.get_or_insert_with(|| build(tgs, size));
-                    b.iter_custom(|iters| {
-                        system.block_on(async {
-                            let start = Instant::now();
-                            for i in 0..iters {
-                                router.route(churn.next_update());
-                                if i % 1024 == 1023 {
-                                    drain().await;
-                                }
-                            }
-                            settle(elb).await;
-                            start.elapsed()
+            let id = BenchmarkId::new(format!("slice_updates/tgs={tgs}"), size);
+            group.bench_function(id, |b| {
+                let Built {
+                    system,
+                    churn,
+                    router,
+                    elb,
+                    tally,
+                } = built.get_or_insert_with(|| build(tgs, size));
+                b.iter_custom(|iters| {
+                    let calls = elb.calls.get();
+                    let elapsed = system.block_on(async {
+                        let start = Instant::now();
+                        play(churn, iters, |snap| {
+                            router.route(snap);
                         })
-                    })
-                },
-            );
+                        .await;
+                        settle(elb).await;
+                        start.elapsed()
+                    });
+                    tally.updates += iters;
+                    tally.calls += elb.calls.get() - calls;
+                    assert_converged(churn, elb);
+                    elapsed
+                })
+            });
+            if let Some(b) = &built {
+                b.tally
+                    .print(&format!("pod_churn/slice_updates/tgs={tgs}/{size}"));
+            }
         }
     }
     group.finish();
 }
 
-/// The core alone, no actors: the part of each update spent diffing and batching.
+/// The old churn through the same pipeline, time standing still: the slice diff and messaging alone.
+fn diff_alone(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pod_churn_diff_alone");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
+    let (tgs, size) = (1_000, 100);
+    let mut built = None;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function(
+        BenchmarkId::new(format!("slice_updates/tgs={tgs}"), size),
+        |b| {
+            let (system, ring, router, elb) = built.get_or_insert_with(|| {
+                let system = paused_system();
+                let ring = FlipRing::new(tgs, size);
+                let (router, elb) = system.block_on(async {
+                    let (router, elb) = pipeline(&ring.churn);
+                    for snap in ring.churn.initial() {
+                        router.route(snap);
+                    }
+                    settle(&elb).await;
+                    (router, elb)
+                });
+                (system, ring, router, elb)
+            });
+            b.iter_custom(|iters| {
+                system.block_on(async {
+                    let start = Instant::now();
+                    for i in 0..iters {
+                        router.route(ring.next_update());
+                        if i % 1024 == 1023 {
+                            drain().await;
+                        }
+                    }
+                    settle(elb).await;
+                    start.elapsed()
+                })
+            })
+        },
+    );
+    group.finish();
+}
+
+/// Makes the calls a core asks for at `now` as if ELB applied them at once: no actor, no budget. Returns
+/// how many it made.
+fn call_due(core: &mut TargetGroupCore, now: tokio::time::Instant) -> u64 {
+    let mut calls = 0;
+    for action in [Action::Deregister, Action::Register] {
+        while core.next_flush(action).is_some_and(|at| at <= now) {
+            if core.take_batch(action).is_empty() {
+                break;
+            }
+            core.complete(now, action, CallOutcome::Applied);
+            calls += 1;
+        }
+    }
+    calls
+}
+
+/// Cores of `tgs` target groups fed the churn model in virtual time, calls applied at once.
+struct Cores {
+    churn: Churn,
+    cores: Vec<TargetGroupCore>,
+    now: tokio::time::Instant,
+    tally: Tally,
+}
+
+impl Cores {
+    fn new(tgs: usize, size: usize) -> Self {
+        let churn = Churn::new(tgs, size);
+        let mut cores: Vec<TargetGroupCore> = (0..tgs)
+            .map(|_| TargetGroupCore::new(TgConfig::default()))
+            .collect();
+        let per_tg = size.div_ceil(support::ENDPOINTS_PER_SLICE);
+        let now = tokio::time::Instant::now();
+        for (g, snap) in churn.initial().into_iter().enumerate() {
+            cores[g / per_tg].apply_slice(now, snap);
+        }
+        let mut cores = Cores {
+            churn,
+            cores,
+            now,
+            tally: Tally::default(),
+        };
+        cores.finish();
+        cores
+    }
+
+    /// One update to the next target group in turn, and the calls due at its time.
+    fn update(&mut self) {
+        let tg = self.churn.next_tg();
+        let snap = self.churn.next_update();
+        self.now += self.churn.step();
+        let core = &mut self.cores[tg];
+        core.apply_slice(self.now, snap);
+        self.tally.calls += call_due(core, self.now);
+        self.tally.updates += 1;
+    }
+
+    /// Lets every window close, then panics unless each core has registered exactly its ready endpoints.
+    fn finish(&mut self) {
+        self.now += TgConfig::default().max_window;
+        for (i, core) in self.cores.iter_mut().enumerate() {
+            call_due(core, self.now);
+            let mut registered: Vec<Target> = core.registered().copied().collect();
+            let mut ready: Vec<Target> = self.churn.ready(i).collect();
+            registered.sort_unstable();
+            ready.sort_unstable();
+            assert!(
+                registered == ready,
+                "core {i} registered its ready endpoints"
+            );
+        }
+    }
+}
+
+/// The core alone, no actors: diff, ledger and batching of one target group, calls applied at once.
 fn core_only(c: &mut Criterion) {
     let mut group = c.benchmark_group("pod_churn_core");
     for size in [10usize, 100, 1_000] {
-        let mut churn = Churn::new(1, size);
-        let mut core = TargetGroupCore::new(TgConfig::default());
-        let now = tokio::time::Instant::now();
-        for snap in churn.initial() {
-            core.apply_slice(now, snap);
-        }
+        let mut cores = Cores::new(1, size);
         group.throughput(Throughput::Elements(1));
         group.bench_function(BenchmarkId::new("slice_updates", size), |b| {
-            b.iter(|| {
-                let snap = churn.next_update();
-                core.apply_slice(now, snap)
-            })
+            b.iter(|| cores.update())
         });
+        cores.finish();
+        cores
+            .tally
+            .print(&format!("pod_churn_core/slice_updates/{size}"));
     }
     group.finish();
 }
@@ -135,28 +265,19 @@ fn core_only(c: &mut Criterion) {
 /// Cores of many target groups in turn, no actors: the cache cost of touching a cold target group.
 fn cores_in_turn(c: &mut Criterion) {
     let mut group = c.benchmark_group("pod_churn_cores");
-    let tgs = 1_000;
-    let size = 100;
-    let mut churn = Churn::new(tgs, size);
-    let now = tokio::time::Instant::now();
-    let mut cores: Vec<TargetGroupCore> = (0..tgs)
-        .map(|_| TargetGroupCore::new(TgConfig::default()))
-        .collect();
-    for (i, snap) in churn.initial().into_iter().enumerate() {
-        cores[i].apply_slice(now, snap);
-    }
-    let mut i = 0;
+    let (tgs, size) = (1_000, 100);
+    let mut cores = Cores::new(tgs, size);
     group.throughput(Throughput::Elements(1));
-    group.bench_function(BenchmarkId::new("slice_updates/tgs=1000", size), |b| {
-        b.iter(|| {
-            let snap = churn.next_update();
-            let r = cores[i].apply_slice(now, snap);
-            i = (i + 1) % tgs;
-            r
-        })
-    });
+    group.bench_function(
+        BenchmarkId::new(format!("slice_updates/tgs={tgs}"), size),
+        |b| b.iter(|| cores.update()),
+    );
+    cores.finish();
+    cores
+        .tally
+        .print(&format!("pod_churn_cores/slice_updates/tgs={tgs}/{size}"));
     group.finish();
 }
 
-criterion_group!(benches, core_only, cores_in_turn, pod_churn);
+criterion_group!(benches, core_only, cores_in_turn, pod_churn, diff_alone);
 criterion_main!(benches);

@@ -113,12 +113,17 @@ impl Endpoint {
         (self.zone != 0).then_some(Zone(self.zone))
     }
 
+    /// Whether two endpoints have the same address (an IPv4 one is not its IPv4-mapped IPv6 twin).
+    #[inline]
+    pub fn same_address(&self, other: &Endpoint) -> bool {
+        self.addr == other.addr && self.v4 == other.v4
+    }
+
     /// Whether two endpoints stand for the same target in the same state: a change of zone or of `serving`
     /// alone moves no target (ELB knows a target by address and port).
     #[inline]
     pub fn same_target_state(&self, other: &Endpoint) -> bool {
-        self.addr == other.addr
-            && self.v4 == other.v4
+        self.same_address(other)
             && self.conditions.wants_traffic() == other.conditions.wants_traffic()
     }
 }

@@ -18,9 +18,10 @@ pub(crate) struct SliceDiff {
 /// Fills `out` with the ready targets `new` has and `old` lacks (added) and the reverse (removed), counted
 /// as multisets, each side read on its own port (`None`: the slice does not carry the port, so nothing).
 ///
-/// The EndpointSlice controller keeps endpoints in place and appends new ones, so a rolling update changes
-/// a slice in one or two spots: the common head and tail are skipped as memory, a block at a time, and only
-/// the middle is looked at endpoint by endpoint.
+/// The EndpointSlice controller keeps endpoints in place, drops those that leave and appends new ones, so a
+/// rolling update changes a slice in a few spots and shifts what follows a departure by one. The two lists
+/// are walked side by side: runs they share are skipped as memory, a block at a time, and where they part,
+/// one endpoint of lookahead tells a departure or an arrival (the rest realigns) from a change in place.
 pub(crate) fn slice_diff(
     (old, old_port): (&[Endpoint], Option<u16>),
     (new, new_port): (&[Endpoint], Option<u16>),
@@ -35,67 +36,65 @@ pub(crate) fn slice_diff(
         if std::ptr::eq(old, new) {
             return;
         }
-        let head = common_run(old.iter(), new.iter(), equal_bytes(old, new, false));
-        let (old, new) = (&old[head..], &new[head..]);
-        let tail = common_run(
-            old.iter().rev(),
-            new.iter().rev(),
-            equal_bytes(old, new, true),
-        );
-        let (old, new) = (&old[..old.len() - tail], &new[..new.len() - tail]);
-        if old.len() == new.len() {
-            for (o, n) in old.iter().zip(new) {
-                // A change of zone or of `serving` alone moves no target.
-                if o.same_target_state(n) {
-                    continue;
-                }
-                ready(std::slice::from_ref(o), Some(port), &mut out.removed);
-                ready(std::slice::from_ref(n), Some(port), &mut out.added);
-            }
-        } else {
-            ready(old, Some(port), &mut out.removed);
-            ready(new, Some(port), &mut out.added);
-        }
+        walk(old, new, port, out);
     }
     if out.added.len() + out.removed.len() > CANCEL_ABOVE {
         cancel(&mut out.added, &mut out.removed);
     }
 }
 
+/// Walks `old` and `new` together; every endpoint of each is either paired with one of the other at the same
+/// address (and counted only if its readiness changed) or counted as removed or added.
+fn walk(mut old: &[Endpoint], mut new: &[Endpoint], port: u16, out: &mut SliceDiff) {
+    let one =
+        |e: &Endpoint, into: &mut Vec<Target>| ready(std::slice::from_ref(e), Some(port), into);
+    loop {
+        let run = common_run(old, new);
+        (old, new) = (&old[run..], &new[run..]);
+        let (Some(o), Some(n)) = (old.first(), new.first()) else {
+            break;
+        };
+        if o.same_address(n) {
+            // Readiness changed in place.
+            one(o, &mut out.removed);
+            one(n, &mut out.added);
+            (old, new) = (&old[1..], &new[1..]);
+        } else if old.get(1).is_some_and(|next| next.same_address(n)) {
+            // `o` left; what followed it moved up by one.
+            one(o, &mut out.removed);
+            old = &old[1..];
+        } else if new.get(1).is_some_and(|next| o.same_address(next)) {
+            // `n` arrived before `o`.
+            one(n, &mut out.added);
+            new = &new[1..];
+        } else {
+            one(o, &mut out.removed);
+            one(n, &mut out.added);
+            (old, new) = (&old[1..], &new[1..]);
+        }
+    }
+    ready(old, Some(port), &mut out.removed);
+    ready(new, Some(port), &mut out.added);
+}
+
 /// Bytes of endpoints compared at once (two vector compares on this class of machine).
 const BLOCK: usize = 32;
 
-/// How many bytes two endpoint lists share from their start (`from_end`: from their end), counted in whole
-/// blocks: a rolling update changes a slice in one or two spots, and memory compares skip the rest.
-fn equal_bytes(a: &[Endpoint], b: &[Endpoint], from_end: bool) -> usize {
-    let (a, b): (&[u8], &[u8]) = (bytemuck::cast_slice(a), bytemuck::cast_slice(b));
-    let blocks = if from_end {
-        let (ra, rb) = (a.as_rchunks::<BLOCK>().1, b.as_rchunks::<BLOCK>().1);
-        let pairs = ra.iter().rev().zip(rb.iter().rev());
-        pairs.take_while(|(x, y)| x == y).count()
-    } else {
-        let pairs = a
-            .as_chunks::<BLOCK>()
-            .0
-            .iter()
-            .zip(b.as_chunks::<BLOCK>().0);
-        pairs.take_while(|(x, y)| x == y).count()
-    };
-    blocks * BLOCK
-}
-
-/// How many endpoints two sequences share from their start, given that their first `bytes` are equal: the
-/// rest is walked endpoint by endpoint, where a change of zone or of `serving` alone does not end it.
-fn common_run<'a>(
-    a: impl Iterator<Item = &'a Endpoint>,
-    b: impl Iterator<Item = &'a Endpoint>,
-    bytes: usize,
-) -> usize {
-    let n = bytes / std::mem::size_of::<Endpoint>();
-    n + a
-        .skip(n)
-        .zip(b.skip(n))
-        .take_while(|(x, y)| x.same_target_state(y))
+/// How many endpoints two lists share from their start in the same target state. Whole blocks of equal bytes
+/// are skipped first (most of a slice is unchanged); from the first block that differs the walk goes endpoint
+/// by endpoint, where a change of zone or of `serving` alone does not end the run.
+fn common_run(a: &[Endpoint], b: &[Endpoint]) -> usize {
+    let (x, y): (&[u8], &[u8]) = (bytemuck::cast_slice(a), bytemuck::cast_slice(b));
+    let pairs = x
+        .as_chunks::<BLOCK>()
+        .0
+        .iter()
+        .zip(y.as_chunks::<BLOCK>().0);
+    let n = pairs.take_while(|(p, q)| p == q).count() * BLOCK / std::mem::size_of::<Endpoint>();
+    n + a[n..]
+        .iter()
+        .zip(&b[n..])
+        .take_while(|(p, q)| p.same_target_state(q))
         .count()
 }
 
@@ -146,6 +145,8 @@ fn cancel(a: &mut Vec<Target>, b: &mut Vec<Target>) {
 mod tests {
     use std::net::{IpAddr, Ipv4Addr};
 
+    use proptest::prelude::*;
+
     use super::*;
     use crate::domain::Conditions;
 
@@ -189,6 +190,67 @@ mod tests {
         let old: Vec<_> = (0..10).map(|n| ep(n, true)).collect();
         let new: Vec<_> = (0..10).filter(|&n| n != 3).map(|n| ep(n, true)).collect();
         assert_eq!(diff(&old, &new, (80, 80)), (vec![], vec![t(3, 80)]));
+    }
+
+    #[test]
+    fn a_rolling_update_step_yields_only_what_changed() {
+        // Pod 7 (terminating) leaves, pod 40 turns terminating, pod 100 arrives last.
+        let old: Vec<_> = (0..100).map(|n| ep(n, n != 7)).collect();
+        let new: Vec<_> = (0..101)
+            .filter(|&n| n != 7)
+            .map(|n| ep(n, n != 40))
+            .collect();
+        let mut out = SliceDiff::default();
+        slice_diff((&old, Some(80)), (&new, Some(80)), &mut out);
+        assert_eq!(
+            (out.added, out.removed),
+            (vec![t(100, 80)], vec![t(40, 80)])
+        );
+    }
+
+    #[test]
+    fn an_arrival_in_the_middle_shifts_nothing_else() {
+        let old: Vec<_> = (0..50).filter(|&n| n != 20).map(|n| ep(n, true)).collect();
+        let new: Vec<_> = (0..50).map(|n| ep(n, true)).collect();
+        let mut out = SliceDiff::default();
+        slice_diff((&old, Some(80)), (&new, Some(80)), &mut out);
+        assert_eq!((out.added, out.removed), (vec![t(20, 80)], vec![]));
+    }
+
+    proptest! {
+        #[test]
+        fn the_diff_is_the_multiset_difference_of_ready_targets(
+            old in prop::collection::vec((0u32..12, any::<bool>()), 0..40),
+            edits in prop::collection::vec((0u8..3, 0usize..40, 0u32..12, any::<bool>()), 0..6),
+        ) {
+            let old: Vec<_> = old.into_iter().map(|(n, r)| ep(n, r)).collect();
+            // Edits in place, as the EndpointSlice controller makes them, or anything else.
+            let mut new = old.clone();
+            for (kind, at, n, r) in edits {
+                let at = at.min(new.len());
+                match kind {
+                    0 if at < new.len() => new[at] = ep(n, r),
+                    1 => new.insert(at, ep(n, r)),
+                    _ if at < new.len() => { new.remove(at); }
+                    _ => {}
+                }
+            }
+            let mut out = SliceDiff::default();
+            slice_diff((&old, Some(80)), (&new, Some(80)), &mut out);
+            let mut want = Vec::new();
+            ready(&new, Some(80), &mut want);
+            let mut have = Vec::new();
+            ready(&old, Some(80), &mut have);
+            // have - removed + added == want, as multisets.
+            for r in &out.removed {
+                let i = have.iter().position(|h| h == r).expect("removed a target the old slice had");
+                have.swap_remove(i);
+            }
+            have.extend(out.added);
+            have.sort();
+            want.sort();
+            prop_assert_eq!(have, want);
+        }
     }
 
     #[test]
