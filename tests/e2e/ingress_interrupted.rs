@@ -51,22 +51,7 @@ async fn killed_between_two_calls_of_a_plan_it_finishes_the_stack_without_duplic
         id: group.clone(),
     };
 
-    // 90 % headroom leaves one mutating call every ~3.4 s: the plan's calls come one by one.
-    let slow = Tgsync::start_in(&ns.0, &["--headroom", "0.9"]);
-    poll_until(
-        "a target group made and no ALB yet",
-        CONVERGE,
-        || slow.log_tail(),
-        || async {
-            let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
-            match (d.target_groups.len(), &d.load_balancer) {
-                (1.., None) => Ok(()),
-                (n, lb) => Err(format!("{n} target groups, load balancer {lb:?}")),
-            }
-        },
-    )
-    .await;
-    slow.kill();
+    kill_mid_plan(&ns.0, &reader, &stack).await;
     let (lbs, tgs) = tagged("ingress.k8s.aws/stack", &group).await;
     assert!(
         lbs == 0 && tgs >= 1,

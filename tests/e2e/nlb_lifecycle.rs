@@ -76,22 +76,7 @@ async fn an_nlb_survives_a_kill_mid_plan_and_is_replaced_when_its_scheme_changes
         id: stack_value.clone(),
     };
 
-    // 90 % headroom leaves one mutating call every ~3.4 s: the plan's calls come one by one.
-    let slow = Tgsync::start_in(&ns.0, &["--headroom", "0.9"]);
-    poll_until(
-        "a target group made and no NLB yet",
-        CONVERGE,
-        || slow.log_tail(),
-        || async {
-            let d = reader.read(&stack).await.map_err(|e| e.to_string())?;
-            match (d.target_groups.len(), &d.load_balancer) {
-                (1.., None) => Ok(()),
-                (n, lb) => Err(format!("{n} target groups, load balancer {lb:?}")),
-            }
-        },
-    )
-    .await;
-    slow.kill();
+    kill_mid_plan(&ns.0, &reader, &stack).await;
     assert_eq!(
         tagged(STACK_TAG, &stack_value).await,
         (0, 1),
@@ -124,17 +109,10 @@ async fn an_nlb_survives_a_kill_mid_plan_and_is_replaced_when_its_scheme_changes
     let mut public = public_subnets();
     public.sort();
     assert_eq!(new.spec.subnets, public, "placed in the public subnets");
-    let elb = elb().await;
-    let left: Vec<String> = elb
-        .describe_load_balancers()
-        .send()
-        .await
-        .expect("DescribeLoadBalancers")
-        .load_balancers()
-        .iter()
-        .filter_map(|l| l.load_balancer_arn().map(str::to_owned))
-        .collect();
-    assert!(!left.contains(&old.arn), "the old NLB is deleted");
+    assert!(
+        !load_balancer_arns().await.contains(&old.arn),
+        "the old NLB is deleted"
+    );
     assert_eq!(
         tagged(STACK_TAG, &stack_value).await,
         (1, 1),

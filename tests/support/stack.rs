@@ -11,7 +11,8 @@ use tgsync_actors::stack::StackId;
 
 use super::clients::{ec2, elb};
 use super::network::{cluster_name, vpc_id};
-use super::poll::poll_until;
+use super::poll::{poll_until, CONVERGE};
+use super::tgsync::Tgsync;
 
 /// A reader of the bed cluster's stacks with a budget of its own (call from inside an actix system).
 pub async fn stack_reader() -> StackReader<BudgetPermits> {
@@ -53,15 +54,7 @@ pub async fn until_stack_gone(
 /// reader would hide them).
 pub async fn tagged(key: &str, value: &str) -> (usize, usize) {
     let elb = elb().await;
-    let lbs: Vec<String> = elb
-        .describe_load_balancers()
-        .send()
-        .await
-        .expect("DescribeLoadBalancers")
-        .load_balancers()
-        .iter()
-        .filter_map(|l| l.load_balancer_arn().map(str::to_owned))
-        .collect();
+    let lbs = load_balancer_arns().await;
     let tgs: Vec<String> = elb
         .describe_target_groups()
         .send()
@@ -95,4 +88,38 @@ pub async fn tagged(key: &str, value: &str) -> (usize, usize) {
         ours.get("lb").copied().unwrap_or(0),
         ours.get("tg").copied().unwrap_or(0),
     )
+}
+
+/// The ARNs of every load balancer in moto.
+pub async fn load_balancer_arns() -> Vec<String> {
+    elb()
+        .await
+        .describe_load_balancers()
+        .send()
+        .await
+        .expect("DescribeLoadBalancers")
+        .load_balancers()
+        .iter()
+        .filter_map(|l| l.load_balancer_arn().map(str::to_owned))
+        .collect()
+}
+
+/// Starts tgsync in `ns` with 90 % headroom (one mutating call every ~3.4 s, so a plan's calls come one by
+/// one) and SIGKILLs it once `stack` has a target group and no load balancer yet: cut in the middle of a plan.
+pub async fn kill_mid_plan(ns: &str, reader: &StackReader<BudgetPermits>, stack: &StackId) {
+    let slow = Tgsync::start_in(ns, &["--headroom", "0.9"]);
+    poll_until(
+        "a target group made and no load balancer yet",
+        CONVERGE,
+        || slow.log_tail(),
+        || async {
+            let d = reader.read(stack).await.map_err(|e| e.to_string())?;
+            match (d.target_groups.len(), &d.load_balancer) {
+                (1.., None) => Ok(()),
+                (n, lb) => Err(format!("{n} target groups, load balancer {lb:?}")),
+            }
+        },
+    )
+    .await;
+    slow.kill();
 }
