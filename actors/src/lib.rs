@@ -4,5 +4,7 @@
 pub mod budget;
 pub mod domain;
 pub mod elb;
+pub mod fnv;
 pub mod stack;
 pub mod target_group;
+pub mod tracked;

@@ -8,7 +8,6 @@
 mod classify;
 mod client;
 mod convert;
-pub mod permit;
 pub mod stack;
 
 pub use classify::classify;

@@ -4,7 +4,6 @@
 
 pub mod bindings;
 mod events;
-mod fnv;
 pub mod ingress;
 mod keyed_locks;
 mod latest_wins;

@@ -8,10 +8,12 @@ mod allowance;
 mod bucket;
 mod config;
 mod core;
+mod permit;
 mod request;
 
 pub use actor::{Acquire, ApiBudget, Permit};
 pub use bucket::Bucket;
 pub use config::{BucketConfig, BudgetConfig};
 pub use core::BudgetCore;
+pub use permit::{permit, BudgetStopped};
 pub use request::{ApiClass, LastChange, Priority, Request, RequestId};

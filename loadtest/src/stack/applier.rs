@@ -7,9 +7,10 @@ use tgsync_actors::budget::ApiClass;
 use tgsync_actors::stack::plan::{collision_free_moves, Call, Created, Move, Plan, Ref};
 use tgsync_actors::stack::Action;
 
-use super::permit::{Permits, StopPermits};
+use super::permit::Permits;
 use crate::model::stack::StackError;
 use crate::model::ElbModel;
+use tgsync_actors::budget::BudgetStopped;
 
 /// Why a plan stopped, at which call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +30,7 @@ pub enum ModelApplyError {
     Unresolved(usize),
     /// The budget is gone.
     #[error("{0}")]
-    Budget(#[from] StopPermits),
+    Budget(#[from] BudgetStopped),
 }
 
 impl ModelApplyError {
@@ -105,7 +106,7 @@ impl ModelApplier {
             Err(e) if e.code == "PriorityInUse" => {}
             other => return other.map(drop),
         }
-        let stopped = |e: StopPermits| StackError::new("Stopped", e.to_string());
+        let stopped = |e: BudgetStopped| StackError::new("Stopped", e.to_string());
         self.permits
             .permit(ApiClass::Describe)
             .await

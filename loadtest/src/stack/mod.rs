@@ -7,5 +7,5 @@ mod permit;
 mod reader;
 
 pub use applier::{ModelApplier, ModelApplyError};
-pub use permit::{Permits, StopPermits};
+pub use permit::Permits;
 pub use reader::{peek_deployed, ModelReadError, ModelReader};

@@ -9,9 +9,10 @@ use tgsync_actors::stack::{
 };
 use tokio::time::Instant;
 
-use super::permit::{Permits, StopPermits};
+use super::permit::Permits;
 use crate::model::stack::{Resources, StackError};
 use crate::model::ElbModel;
+use tgsync_actors::budget::BudgetStopped;
 
 /// Largest page of DescribeLoadBalancers, DescribeTargetGroups and DescribeRules.
 const PAGE: usize = 400;
@@ -28,7 +29,7 @@ pub enum ModelReadError {
     Elb(#[from] StackError),
     /// The budget is gone.
     #[error("{0}")]
-    Budget(#[from] StopPermits),
+    Budget(#[from] BudgetStopped),
 }
 
 /// Reads one cluster's stacks from the model, one Describe permit per call; clones share one cache of tags

@@ -5,7 +5,7 @@ use std::future::Future;
 use tgsync_actors::budget::{ApiBudget, ApiClass, Priority};
 
 use super::ReadError;
-use crate::aws::permit::{permit, BudgetStopped};
+use tgsync_actors::budget::{permit, BudgetStopped};
 
 /// Hands out one permit per call; the reader and the applier wait for one before every ELBv2 or EC2 call.
 pub trait Permits: Sync {

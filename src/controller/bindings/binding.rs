@@ -6,8 +6,8 @@ use tgsync_actors::domain::TargetGroupKey;
 use tgsync_actors::elb::ElbTargets;
 use tgsync_actors::target_group::TargetGroupActor;
 
-use super::tracked::Tracked;
 use kube::ResourceExt;
+use tgsync_actors::tracked::Tracked;
 
 use super::kube_ops::APPLIED_ANNOTATION;
 use crate::crd::{TargetGroupBinding, TargetGroupBindingSpec, FINALIZER};

@@ -20,6 +20,7 @@ use tgsync_actors::budget::ApiBudget;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
 use tgsync_actors::elb::ElbError;
 use tgsync_actors::target_group::{Router, Shutdown, TgConfig};
+use tgsync_actors::tracked::{Invalidate, Record, Tracked, CHECKPOINT_EVERY, GATE_EVERY};
 use tracing::info;
 
 use gates::GatedPod;
@@ -29,11 +30,9 @@ pub use crate::controller::leader::Lead;
 pub use crate::controller::watchers::Watched;
 
 use super::binding::{Binding, Mode, Phase};
-use super::checkpoint::Invalidate;
 use super::kube_writes::KubeWrites;
 use super::start::Found;
 use super::tg_lookup::TgLookup;
-use super::tracked::{Record, Tracked};
 use crate::controller::keyed_locks::KeyedLocks;
 use crate::controller::latest_wins::LatestWins;
 use crate::controller::node::NodeInfo;
@@ -47,10 +46,6 @@ const NODES_SOURCE: &str = "nodes";
 const START_RETRY: Duration = Duration::from_secs(10);
 /// How often bindings whose target group was not found look for it again.
 const GONE_RETRY: Duration = Duration::from_secs(60);
-/// How often settled target groups get their checkpoint written (a set must hold still this long).
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(3);
-/// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
-const GATE_EVERY: Duration = Duration::from_secs(2);
 
 /// A binding's start finished.
 #[derive(Message)]

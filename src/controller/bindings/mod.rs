@@ -10,12 +10,12 @@ mod manager;
 mod ownership;
 mod start;
 mod tg_lookup;
-mod tracked;
 
-pub use checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
+pub use checkpoint::CHECKPOINT_ANNOTATION;
 pub use kube_ops::KubeOps;
 pub use kube_writes::{FinalizerWrite, KubeWrites};
 pub use manager::Manager;
 pub use ownership::{configmap_name as owned_configmap_name, parse_target, OWNED_KEY};
 pub use tg_lookup::TgLookup;
-pub use tracked::Tracked;
+pub use tgsync_actors::tracked::hash_targets;
+pub use tgsync_actors::tracked::Tracked;

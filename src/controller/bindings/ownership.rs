@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use tgsync_actors::domain::{InstanceId, Target};
 
-use crate::controller::fnv::fnv1a64;
+use tgsync_actors::fnv::fnv1a64;
 
 /// The ConfigMap key holding the targets, one `id:port` per line, sorted.
 pub const OWNED_KEY: &str = "targets";

@@ -3,7 +3,7 @@ use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{ElbError, HealthState};
 
 use super::tg_lookup::TgLookup;
-use crate::aws::permit::permit;
+use tgsync_actors::budget::permit;
 
 /// Waits for a Describe permit from the account budget (background for resyncs, which nobody waits on;
 /// normal for readiness gates, which hold pods back).

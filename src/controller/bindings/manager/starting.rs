@@ -13,7 +13,7 @@ use tracing::{debug, info};
 
 use super::{service_key, Manager, Owner, Started, NODES_SOURCE};
 use crate::controller::bindings::binding::{Mode, Phase, Running};
-use crate::controller::bindings::checkpoint::{desired_ip, hash_targets};
+use crate::controller::bindings::checkpoint::desired_ip;
 use crate::controller::bindings::kube_writes::KubeWrites;
 use crate::controller::bindings::start::{find, Found};
 use crate::controller::bindings::tg_lookup::TgLookup;
@@ -21,6 +21,7 @@ use crate::controller::selector;
 use crate::controller::service::ServiceInfo;
 use crate::controller::stores::object_ref;
 use crate::crd::{BindingError, TargetGroupBinding, TargetType};
+use tgsync_actors::tracked::hash_targets;
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// Looks the binding's target group up (and what it holds) in the background; `Started` answers.
@@ -133,15 +134,9 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
             let Phase::Running(r) = &b.phase else {
                 continue;
             };
-            let state = self.elb.checkpoint(&r.tg);
-            let hash = self.elb.owned_hash(&r.tg);
-            let still = b.last_hash.as_deref() == Some(hash.as_str());
-            b.last_hash = Some(hash.clone());
-            if state.clean || state.inflight > 0 || !still {
+            let Some(hash) = self.elb.checkpoint_due(&r.tg, &mut b.last_hash) else {
                 continue;
-            }
-            // Clean from now: a call starting after this point removes the annotation first (after this write).
-            self.elb.set_clean(&r.tg, true);
+            };
             if b.checkpoint() != Some(hash.as_str()) {
                 let ns = b.obj.namespace().unwrap_or_default();
                 writes.push((ns, b.obj.name_any(), r.tg.clone(), hash));

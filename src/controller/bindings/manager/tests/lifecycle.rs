@@ -4,9 +4,10 @@
 use serde_json::json;
 
 use super::*;
-use crate::controller::bindings::checkpoint::{hash_targets, CHECKPOINT_ANNOTATION};
+use crate::controller::bindings::checkpoint::CHECKPOINT_ANNOTATION;
 use crate::controller::bindings::kube_ops::APPLIED_ANNOTATION;
 use crate::crd::FINALIZER;
+use tgsync_actors::tracked::hash_targets;
 
 /// The objects of one ip binding whose slice has two ready endpoints and one that is not ready.
 fn one_ip_binding() -> Listed {

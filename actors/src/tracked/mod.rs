@@ -1,11 +1,21 @@
+//! The wrapper the daemon puts around every target group's ELB calls: which targets this process owns, and the
+//! checkpoint protocol. In this crate so that `tgsync simulate` runs the same wrapper as `tgsync run`.
+
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use tgsync_actors::domain::{Target, TargetGroupKey};
-use tgsync_actors::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
+use crate::domain::{Target, TargetGroupKey};
+use crate::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 
-use super::checkpoint::{hash_targets, BoolFuture, CheckpointState, Invalidate};
+mod checkpoint;
+
+pub use checkpoint::{hash_targets, BoolFuture, CheckpointState, Invalidate};
+
+/// How often settled target groups get their checkpoint written (a set must hold still this long).
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+/// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
+pub const GATE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 type Owned = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
 type States = Rc<RefCell<HashMap<TargetGroupKey, CheckpointState>>>;
@@ -137,6 +147,21 @@ impl<E: ElbTargets> Tracked<E> {
             .clean = clean;
     }
 
+    /// One checkpoint tick for `tg`: if its owned set held still since the last tick (`last`, updated here) with
+    /// no call in flight and its checkpoint is not clean, marks it clean and returns the hash to write. A call
+    /// starting after this point removes the checkpoint first (after the write, under the caller's lock).
+    pub fn checkpoint_due(&self, tg: &TargetGroupKey, last: &mut Option<String>) -> Option<String> {
+        let state = self.checkpoint(tg);
+        let hash = self.owned_hash(tg);
+        let still = last.as_deref() == Some(hash.as_str());
+        *last = Some(hash.clone());
+        if state.clean || state.inflight > 0 || !still {
+            return None;
+        }
+        self.set_clean(tg, true);
+        Some(hash)
+    }
+
     /// Forgets `tg` (its binding is gone).
     pub fn forget(&self, tg: &TargetGroupKey) {
         self.owned.borrow_mut().remove(tg);
@@ -239,7 +264,7 @@ mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
 
-    use tgsync_actors::elb::{CallFuture, ElbTargets, TargetHealth};
+    use crate::elb::{CallFuture, ElbTargets, TargetHealth};
 
     use super::*;
 

@@ -1,6 +1,6 @@
 //! One permit of the account's API budget, the step before every ELBv2 (and EC2) call the daemon makes.
 
-use tgsync_actors::budget::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
+use super::{Acquire, ApiBudget, ApiClass, LastChange, Priority, Request};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
