@@ -97,6 +97,10 @@ pub struct ModelConfig {
     pub latency_max: Duration,
     /// Targets per target group (AWS: 1,000).
     pub max_targets_per_tg: usize,
+    /// Targets per Register/DeregisterTargets call. AWS's API reference states no maximum, but ELB rejects
+    /// large calls now and then; 200 is what the ELB team gave the AWS Load Balancer Controller (its chunk
+    /// size), so the model refuses larger calls and the lower bound assumes calls of at most this many.
+    pub max_targets_per_call: usize,
     /// Health check timing.
     pub health: HealthCheck,
     /// How long a deregistered target stays `draining` (AWS default 300 s).
@@ -132,6 +136,7 @@ impl Default for ModelConfig {
             latency_min: Duration::from_millis(50),
             latency_max: Duration::from_millis(150),
             max_targets_per_tg: 1000,
+            max_targets_per_call: 200,
             health: HealthCheck::SCENARIO_DEFAULT,
             deregistration_delay: Duration::from_secs(300),
             throttle_fraction: 0.0,

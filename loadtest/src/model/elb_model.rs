@@ -206,6 +206,13 @@ impl Inner {
         if self.is_deleted(tg, now) {
             return Err(not_found());
         }
+        if targets.len() > self.config.max_targets_per_call {
+            return Err(ElbError::Other(format!(
+                "ValidationError: {} targets in one call, more than {}",
+                targets.len(),
+                self.config.max_targets_per_call
+            )));
+        }
         let (delay, health, max) = (
             self.config.deregistration_delay,
             self.config.health,

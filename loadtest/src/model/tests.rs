@@ -122,6 +122,32 @@ async fn too_many_targets_applies_nothing() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_call_past_the_per_call_maximum_is_refused_whole() {
+    let model = ElbModel::new(
+        ModelConfig {
+            max_targets_per_call: 2,
+            ..fixed_latency(50)
+        },
+        [tg()],
+    );
+    let err = model
+        .register(&tg(), vec![t(1), t(2), t(3)])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ElbError::Other(m) if m.contains("ValidationError")),
+        "{err:?}"
+    );
+    assert!(model.registered(&tg()).is_empty());
+    model.register(&tg(), vec![t(1), t(2)]).await.unwrap();
+    model
+        .deregister(&tg(), vec![t(1), t(2), t(3)])
+        .await
+        .unwrap_err();
+    assert_eq!(model.registered(&tg()).len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
 async fn ledger_records_every_call_with_times_and_outcomes() {
     let gone = TargetGroupKey::new("tg-gone");
     let model = ElbModel::new(
