@@ -214,7 +214,16 @@ pub(crate) fn batching(
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
     use super::*;
+
+    #[test]
+    fn every_command_and_flag_is_well_formed() {
+        // clap checks a command's definition only when it is built: a flag that lost its `#[arg(long)]` would
+        // otherwise surface as a panic the first time a user runs that subcommand.
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn cluster_name_and_vpc_reach_the_run_options() {

@@ -11,8 +11,15 @@ use cli::{Cli, Command};
 
 /// Every watch event and every actor message allocates; mimalloc's per-thread pages keep those allocations
 /// cheap and close together (the pod-churn bench runs a quarter faster than on the system allocator).
+#[cfg(not(feature = "simulate"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// With the simulator linked, the heap is also counted, so `simulate --json` can weigh the daemon's state.
+#[cfg(feature = "simulate")]
+#[global_allocator]
+static ALLOCATOR: tgsync_loadtest::memory::Counting<mimalloc::MiMalloc> =
+    tgsync_loadtest::memory::Counting(mimalloc::MiMalloc);
 
 /// `tgsync run` logs what it does; the other commands only warnings.
 fn default_log_level(cmd: &Command) -> &'static str {

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::runtime::paused_system;
-use tgsync_loadtest::strategy::Tgsync;
+use tgsync_loadtest::strategy::{KubeModel, Tgsync};
 use tgsync_loadtest::{
     Baseline, BaselineConfig, Comparison, ElbModel, RunReport, Runner, Scenario, ScenarioKind,
     ScenarioParams, Strategy, Topology,
@@ -74,8 +74,9 @@ pub struct SimulateArgs {
     /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
     #[arg(long, default_value_t = 0.0)]
     pub throttle_fraction: f64,
-    /// Pods carry readiness gates (the baseline then reconciles on every update of a pod, and every 15 s
-    /// while any target is not healthy).
+    /// Pods carry readiness gates: tgsync then reads target health every 2 s while pods wait (one
+    /// DescribeTargetHealth per target group); the baseline reconciles on every update of a pod, and every 15 s
+    /// while any target is not healthy.
     #[arg(long)]
     pub readiness_gates: bool,
     /// Start right after the initial slices were taken in (the baseline's targets cache filled seconds
@@ -97,6 +98,9 @@ pub struct SimulateArgs {
     /// ingress-churn: milliseconds between edits.
     #[arg(long, default_value_t = ingress_churn::ChurnParams::default().every.as_millis() as u64)]
     pub edit_every_ms: u64,
+    /// Milliseconds one Kubernetes write takes in the simulated daemon (checkpoints, readiness gates).
+    #[arg(long, default_value_t = KubeModel::default().write_latency.as_millis() as u64)]
+    pub kube_write_ms: u64,
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -155,6 +159,9 @@ impl SimulateArgs {
             tg,
             budget,
             throttle_fraction: self.throttle_fraction,
+            kube: KubeModel {
+                write_latency: Duration::from_millis(self.kube_write_ms),
+            },
             progress: !self.no_progress && !self.json,
         })
     }
@@ -175,6 +182,8 @@ pub struct SimulateOptions {
     pub budget: BudgetConfig,
     /// Fraction of calls the model answers `Throttling` regardless of its buckets.
     pub throttle_fraction: f64,
+    /// The simulated daemon's Kubernetes API.
+    pub kube: KubeModel,
     /// Draw a progress bar on stderr for runs longer than a second.
     pub progress: bool,
 }
@@ -217,7 +226,7 @@ impl Outcome {
 pub fn simulate(opts: &SimulateOptions) -> Outcome {
     let scenario = Scenario::build(opts.scenario, opts.params.clone());
     let tgsync = run_one(opts, &scenario, "tgsync", |sc, model| {
-        Tgsync::start(sc, model, opts.budget.clone(), opts.tg.clone())
+        Tgsync::start(sc, model, opts.budget.clone(), opts.tg.clone(), opts.kube)
     });
     if !opts.compare {
         return Outcome::Single(tgsync);

@@ -3,6 +3,7 @@
 //! Everything here runs on one thread in tokio time, so a whole run fits in paused virtual time.
 
 pub mod baseline;
+pub mod memory;
 pub mod model;
 pub mod report;
 pub mod rng;

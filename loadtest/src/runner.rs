@@ -7,8 +7,9 @@ use std::time::Duration;
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target, TargetGroupKey};
 use tokio::time::{sleep, sleep_until, Instant};
 
+use crate::memory::{self, Memory};
 use crate::model::{ElbModel, ModelConfig};
-use crate::report::{RunInput, RunReport};
+use crate::report::{BoundRules, RunInput, RunReport};
 use crate::scenario::{DesiredTracker, Scenario, Topology};
 
 /// Something that keeps ELB in step with slices: tgsync's actor pipeline or the baseline.
@@ -24,6 +25,17 @@ pub trait Strategy {
     /// The cluster has been quiet for `quiet` since the strategy took in the initial slices: whatever it
     /// keeps for less than that has expired. Nothing by default.
     fn idle(&mut self, _quiet: Duration) {}
+
+    /// Kubernetes writes the strategy made (annotations, pod conditions); `None` when it does not model them.
+    fn kube_writes(&self) -> Option<u64> {
+        None
+    }
+
+    /// Stops whatever the strategy runs, so that dropping it frees all it holds. `false` (the default) when it
+    /// cannot: its memory is then not reported.
+    fn stop(&mut self) -> bool {
+        false
+    }
 }
 
 impl<S: Strategy + ?Sized> Strategy for Box<S> {
@@ -41,6 +53,14 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 
     fn idle(&mut self, quiet: Duration) {
         (**self).idle(quiet)
+    }
+
+    fn kube_writes(&self) -> Option<u64> {
+        (**self).kube_writes()
+    }
+
+    fn stop(&mut self) -> bool {
+        (**self).stop()
     }
 }
 
@@ -100,18 +120,21 @@ impl<'a> Runner<'a> {
         for (tg, targets) in &initial {
             model.seed_registered(tg, targets.iter().copied());
         }
+        let before = memory::live_bytes();
         let mut strategy = factory(&sc.topology, model.clone());
 
         for snap in &sc.initial {
             strategy.on_slice(snap.clone());
         }
         self.warm_up(&model, &initial).await;
+        let settled = memory::live_bytes();
         if !sc.params.warm_start {
             // Without moving the clock: the timers of either strategy keep their phase.
             model.idle(QUIET_BEFORE_COLD_START);
             strategy.idle(QUIET_BEFORE_COLD_START);
         }
 
+        let writes_before = strategy.kube_writes();
         let t0 = Instant::now();
         let offset = model.elapsed();
         let n = sc.events.len().max(1) as f64;
@@ -161,17 +184,28 @@ impl<'a> Runner<'a> {
             self.report(0.9 + 0.1 * waited);
         };
         self.report(1.0);
+        let kube_writes = strategy
+            .kube_writes()
+            .map(|w| w - writes_before.unwrap_or(0));
+        let tracked = final_desired.values().map(HashSet::len).sum::<usize>() as u64;
+        let name = strategy.name();
+        let memory = measure_memory(strategy, before, settled, tracked).await;
 
         RunReport::build(RunInput {
-            strategy: strategy.name(),
+            strategy: name,
             scenario: sc,
             ledger: model.ledger(),
             offset,
             initial,
             transitions,
             converged,
-            burst: self.model.register_bucket.capacity,
-            refill_per_s: self.model.register_bucket.refill_per_s,
+            rules: BoundRules {
+                burst: self.model.register_bucket.capacity,
+                refill_per_s: self.model.register_bucket.refill_per_s,
+                max_per_call: self.model.max_targets_per_call,
+            },
+            memory,
+            kube_writes,
         })
     }
 
@@ -201,6 +235,34 @@ impl<'a> Runner<'a> {
             p(fraction.clamp(0.0, 1.0));
         }
     }
+}
+
+/// Stops `strategy` and counts what that freed (with the heap counted since `before` and at `settled`); `None`
+/// when the heap is not counted or the strategy cannot stop.
+async fn measure_memory<S: Strategy>(
+    mut strategy: S,
+    before: Option<usize>,
+    settled: Option<usize>,
+    tracked: u64,
+) -> Option<Memory> {
+    let with = memory::live_bytes()?;
+    if !strategy.stop() {
+        return None;
+    }
+    drop(strategy);
+    // Stopped actors are dropped by their arbiter, and the budget once the last of them is: let both run.
+    for _ in 0..3 {
+        sleep(Duration::from_millis(1)).await;
+    }
+    let without = memory::live_bytes()?;
+    let daemon_bytes = with.saturating_sub(without) as u64;
+    Some(Memory {
+        daemon_bytes,
+        settled_daemon_bytes: settled?.saturating_sub(before?) as u64,
+        tracked_targets: tracked,
+        bytes_per_target: daemon_bytes as f64 / tracked.max(1) as f64,
+        peak_rss_bytes: memory::peak_rss_bytes(),
+    })
 }
 
 /// [`Runner`] with defaults: 1 h timeout, no progress callback.

@@ -18,7 +18,7 @@ mod support;
 
 use support::{ip, slice, Reports};
 use tgsync_loadtest::runtime::paused_system;
-use tgsync_loadtest::strategy::Tgsync;
+use tgsync_loadtest::strategy::{KubeModel, Tgsync};
 use tgsync_loadtest::{
     CallKind, CallOutcome, ElbModel, ModelConfig, Runner, Scenario, ScenarioKind, ScenarioParams,
 };
@@ -77,7 +77,13 @@ fn a_storm_of_30_percent_throttling_still_converges_with_nothing_lost() {
     let mut model = scenario.model_config();
     model.throttle_fraction = 0.3;
     let report = paused_system().block_on(Runner::new(&scenario, model).run(|topo, model| {
-        Tgsync::start(topo, model, BudgetConfig::default(), TgConfig::default())
+        Tgsync::start(
+            topo,
+            model,
+            BudgetConfig::default(),
+            TgConfig::default(),
+            KubeModel::default(),
+        )
     }));
     assert!(report.throttled > 0, "the storm happened: {report:?}");
     assert!(report.converged, "ELB equals the desired set: {report:?}");

@@ -8,7 +8,7 @@ mod table;
 
 pub use comparison::Comparison;
 pub use latency::LatencyStats;
-pub use lower_bound::lower_bound_seconds;
+pub use lower_bound::{lower_bound_seconds, BoundRules};
 pub(crate) use run_report::RunInput;
 pub use run_report::RunReport;
 pub use table::render_table;

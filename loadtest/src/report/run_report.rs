@@ -7,7 +7,8 @@ use serde::Serialize;
 use tgsync_actors::domain::{Target, TargetGroupKey};
 
 use super::latency::{latencies, LatencyStats};
-use super::lower_bound::lower_bound_seconds;
+use super::lower_bound::{lower_bound_seconds, BoundRules};
+use crate::memory::Memory;
 use crate::model::{Call, CallKind, CallOutcome};
 use crate::scenario::{Scenario, Transition};
 
@@ -38,10 +39,14 @@ pub struct RunReport {
     pub deregister_latency_ms: LatencyStats,
     /// Virtual seconds from the scenario's start until ELB equalled the desired state (`None`: never).
     pub completion_seconds: Option<f64>,
-    /// The registration bucket's floor on `completion_seconds` (issue 2, item 7).
+    /// The floor on `completion_seconds` set by the registration bucket and the targets a call may carry.
     pub lower_bound_seconds: f64,
     /// Virtual seconds from the scenario's start to its last event.
     pub scenario_seconds: f64,
+    /// What the strategy's own state weighs (`None`: the heap is not counted, or the strategy cannot say).
+    pub memory: Option<Memory>,
+    /// Kubernetes writes the strategy made during the scenario (`None`: not modelled).
+    pub kube_writes: Option<u64>,
 }
 
 /// What the runner hands over to build a report.
@@ -55,8 +60,9 @@ pub(crate) struct RunInput<'a> {
     pub(crate) initial: HashMap<TargetGroupKey, HashSet<Target>>,
     pub(crate) transitions: Vec<Transition>,
     pub(crate) converged: bool,
-    pub(crate) burst: u32,
-    pub(crate) refill_per_s: f64,
+    pub(crate) rules: BoundRules,
+    pub(crate) memory: Option<Memory>,
+    pub(crate) kube_writes: Option<u64>,
 }
 
 impl RunReport {
@@ -93,9 +99,11 @@ impl RunReport {
             .map(|c| c.end.as_secs_f64() - offset_s)
             .fold(0.0, f64::max);
         let lower_bound = lower_bound_seconds(
-            input.transitions.iter().map(|t| ((&t.tg, t.action), t.at)),
-            input.burst,
-            input.refill_per_s,
+            input
+                .transitions
+                .iter()
+                .map(|t| ((&t.tg, t.action), t.target, t.at)),
+            input.rules,
         );
         RunReport {
             strategy: input.strategy.to_owned(),
@@ -116,6 +124,8 @@ impl RunReport {
             completion_seconds: input.converged.then_some(last_change.max(last_applied)),
             lower_bound_seconds: lower_bound,
             scenario_seconds: input.scenario.duration().as_secs_f64(),
+            memory: input.memory,
+            kube_writes: input.kube_writes,
         }
     }
 }

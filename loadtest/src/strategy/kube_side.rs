@@ -1,0 +1,325 @@
+//! What `tgsync run` does around the actors, against a modelled Kubernetes API: the checkpoint removal a
+//! target group awaits before its first change, the checkpoint writes once it held still, and the readiness
+//! gates' DescribeTargetHealth calls with the pod-condition writes they lead to. Every write takes the
+//! modelled latency and is counted; none of them is an AWS call.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Addr;
+use tgsync_actors::budget::{permit, ApiBudget, ApiClass, Priority};
+use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, TargetGroupKey, TargetId};
+use tgsync_actors::elb::{ElbTargets, HealthState};
+use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY, GATE_EVERY};
+use tokio::task::{spawn_local, JoinHandle};
+use tokio::time::{interval, sleep, MissedTickBehavior};
+
+use crate::scenario::Topology;
+
+/// The modelled Kubernetes API.
+#[derive(Clone, Copy, Debug)]
+pub struct KubeModel {
+    /// How long one write (a PATCH of an annotation or a pod condition) takes to land.
+    pub write_latency: Duration,
+}
+
+impl Default for KubeModel {
+    /// A write to an EKS control plane in the same region: about 20 ms.
+    fn default() -> Self {
+        KubeModel {
+            write_latency: Duration::from_millis(20),
+        }
+    }
+}
+
+/// Writes made so far, shared with the tasks that make them.
+#[derive(Clone, Default)]
+struct Writes(Rc<Cell<u64>>);
+
+impl Writes {
+    async fn write(&self, latency: Duration) {
+        sleep(latency).await;
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+/// One gated pod, by its IP: whether its gate is open and whether its containers are ready.
+#[derive(Clone, Copy)]
+struct Gate {
+    open: bool,
+    ready: bool,
+}
+
+/// The gated pods behind one target group, and the slices they were read from.
+#[derive(Default)]
+struct Gates {
+    pods: HashMap<IpAddr, Gate>,
+    slices: HashMap<SliceKey, Vec<IpAddr>>,
+    busy: bool,
+}
+
+impl Gates {
+    /// Takes in a slice: a pod first seen ready was Ready before, so its gate is open; one first seen not
+    /// ready waits for ELB to call it healthy once its containers are ready.
+    fn apply(&mut self, snap: &EndpointSliceSnapshot) {
+        let now: Vec<IpAddr> = snap.endpoints.iter().map(|e| e.addr()).collect();
+        let before = self.slices.remove(&snap.key).unwrap_or_default();
+        let kept: HashSet<IpAddr> = now.iter().copied().collect();
+        for gone in before.iter().filter(|ip| !kept.contains(ip)) {
+            self.pods.remove(gone);
+        }
+        for e in snap.endpoints.iter() {
+            let ready = e.conditions().wants_traffic();
+            self.pods
+                .entry(e.addr())
+                .or_insert(Gate { open: ready, ready })
+                .ready = ready;
+        }
+        if !now.is_empty() {
+            self.slices.insert(snap.key.clone(), now);
+        }
+    }
+
+    fn waiting(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        self.pods
+            .iter()
+            .filter(|(_, g)| g.ready && !g.open)
+            .map(|(ip, _)| *ip)
+    }
+}
+
+/// The daemon's Kubernetes side for every target group of a run.
+pub(super) struct KubeSide {
+    model: KubeModel,
+    writes: Writes,
+    /// Gated runs: the target groups of each Service, and their gated pods.
+    gates: Option<(GatedServices, SharedGates)>,
+    /// The checkpoint ticks of a quiet spell the clock skips.
+    quiet: Option<Box<dyn Fn()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+type GatedServices = HashMap<Arc<str>, Vec<TargetGroupKey>>;
+type SharedGates = Rc<RefCell<HashMap<TargetGroupKey, Gates>>>;
+
+impl KubeSide {
+    /// The side of a run over `topology`.
+    pub(super) fn new(model: KubeModel, topology: &Topology) -> Self {
+        let gates = topology.readiness_gates.then(|| {
+            let mut by_service = GatedServices::new();
+            for b in &topology.bindings {
+                by_service
+                    .entry(b.service.clone())
+                    .or_default()
+                    .push(b.tg.clone());
+            }
+            (by_service, Rc::default())
+        });
+        KubeSide {
+            model,
+            writes: Writes::default(),
+            gates,
+            quiet: None,
+            tasks: Vec::new(),
+        }
+    }
+
+    /// The checkpoint removal `Tracked` awaits before a target group's first change after a checkpoint.
+    pub(super) fn invalidate(&self) -> Invalidate {
+        let (writes, latency) = (self.writes.clone(), self.model.write_latency);
+        Rc::new(move |_| {
+            let writes = writes.clone();
+            Box::pin(async move {
+                writes.write(latency).await;
+                true
+            })
+        })
+    }
+
+    /// Starts the periodic work: checkpoints of `tgs` through `elb`, and (gated runs) the gate checks.
+    pub(super) fn start<E: ElbTargets + 'static>(
+        &mut self,
+        elb: Rc<Tracked<E>>,
+        budget: Addr<ApiBudget>,
+        tgs: Vec<TargetGroupKey>,
+    ) {
+        let checkpoints = Rc::new(Checkpoints {
+            elb: elb.clone(),
+            tgs,
+            last: RefCell::default(),
+            written: Rc::default(),
+            writes: self.writes.clone(),
+            latency: self.model.write_latency,
+        });
+        let quiet = checkpoints.clone();
+        // Two ticks: the first sees each set, the second finds it held still.
+        self.quiet = Some(Box::new(move || {
+            quiet.tick(true);
+            quiet.tick(true);
+        }));
+        self.tasks.push(spawn_local(checkpoint_ticks(checkpoints)));
+        if let Some((_, gates)) = &self.gates {
+            self.tasks.push(spawn_local(gate_checks(
+                elb,
+                budget,
+                gates.clone(),
+                self.writes.clone(),
+                self.model.write_latency,
+            )));
+        }
+    }
+
+    /// Takes in a slice (only gated runs keep anything).
+    pub(super) fn on_slice(&self, snap: &EndpointSliceSnapshot) {
+        let Some((by_service, gates)) = &self.gates else {
+            return;
+        };
+        let mut gates = gates.borrow_mut();
+        for tg in by_service.get(&snap.service).into_iter().flatten() {
+            gates.entry(tg.clone()).or_default().apply(snap);
+        }
+    }
+
+    /// The cluster was quiet longer than a checkpoint period: every group that held still has its checkpoint.
+    pub(super) fn idle(&self) {
+        if let Some(quiet) = &self.quiet {
+            quiet();
+        }
+    }
+
+    /// Kubernetes writes landed so far.
+    pub(super) fn writes(&self) -> u64 {
+        self.writes.0.get()
+    }
+
+    /// Stops the periodic work and drops what it keeps.
+    pub(super) fn stop(&mut self) {
+        for t in self.tasks.drain(..) {
+            t.abort();
+        }
+        self.gates = None;
+        self.quiet = None;
+    }
+}
+
+/// The daemon's checkpoint tick over every target group, and what it remembers between ticks.
+struct Checkpoints<E> {
+    elb: Rc<Tracked<E>>,
+    tgs: Vec<TargetGroupKey>,
+    /// Each group's owned-set hash at the last tick.
+    last: RefCell<HashMap<TargetGroupKey, Option<String>>>,
+    /// The hash each binding's annotation holds.
+    written: Rc<RefCell<HashMap<TargetGroupKey, String>>>,
+    writes: Writes,
+    latency: Duration,
+}
+
+impl<E: ElbTargets + 'static> Checkpoints<E> {
+    /// One tick: a write for each target group that held still since the last. `landed`: the writes took
+    /// no time (they happened during a quiet spell the clock skips).
+    fn tick(&self, landed: bool) {
+        for tg in &self.tgs {
+            let due = {
+                let mut last = self.last.borrow_mut();
+                self.elb
+                    .checkpoint_due(tg, last.entry(tg.clone()).or_default())
+            };
+            let Some(hash) = due else { continue };
+            // The binding's annotation already names this set: nothing to write, as in the daemon.
+            if self.written.borrow().get(tg) == Some(&hash) {
+                continue;
+            }
+            let (writes, written, tg) = (self.writes.clone(), self.written.clone(), tg.clone());
+            let latency = if landed { Duration::ZERO } else { self.latency };
+            if landed {
+                writes.0.set(writes.0.get() + 1);
+                written.borrow_mut().insert(tg, hash);
+                continue;
+            }
+            spawn_local(async move {
+                writes.write(latency).await;
+                written.borrow_mut().insert(tg, hash);
+            });
+        }
+    }
+}
+
+/// Every `CHECKPOINT_EVERY`, the daemon's checkpoint tick.
+async fn checkpoint_ticks<E: ElbTargets + 'static>(checkpoints: Rc<Checkpoints<E>>) {
+    let mut tick = interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        checkpoints.tick(false);
+    }
+}
+
+/// Every `GATE_EVERY`, the daemon's gate tick: for each target group with pods waiting (and no check under
+/// way), a describe permit at normal priority, one DescribeTargetHealth, and a write per pod found healthy.
+async fn gate_checks<E: ElbTargets + 'static>(
+    elb: Rc<Tracked<E>>,
+    budget: Addr<ApiBudget>,
+    gates: SharedGates,
+    writes: Writes,
+    latency: Duration,
+) {
+    let mut tick = interval(GATE_EVERY);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let due: Vec<TargetGroupKey> = gates
+            .borrow_mut()
+            .iter_mut()
+            .filter(|(_, g)| !g.busy && g.waiting().next().is_some())
+            .map(|(tg, g)| {
+                g.busy = true;
+                tg.clone()
+            })
+            .collect();
+        for tg in due {
+            let (elb, budget, gates, writes) =
+                (elb.clone(), budget.clone(), gates.clone(), writes.clone());
+            spawn_local(async move {
+                let health = match permit(&budget, ApiClass::Describe, Priority::Normal).await {
+                    Ok(()) => elb.inner().describe_health(&tg).await.ok(),
+                    Err(_) => None,
+                };
+                let healthy: HashSet<IpAddr> = health
+                    .into_iter()
+                    .flatten()
+                    .filter(|h| h.state == HealthState::Healthy)
+                    .filter_map(|h| match h.target.id {
+                        TargetId::Ip(ip) => Some(ip),
+                        TargetId::Instance(_) => None,
+                    })
+                    .collect();
+                let opened: Vec<IpAddr> = {
+                    let gates = gates.borrow();
+                    gates
+                        .get(&tg)
+                        .into_iter()
+                        .flat_map(|g| g.waiting())
+                        .filter(|ip| healthy.contains(ip))
+                        .collect()
+                };
+                for ip in opened {
+                    writes.write(latency).await;
+                    if let Some(g) = gates
+                        .borrow_mut()
+                        .get_mut(&tg)
+                        .and_then(|g| g.pods.get_mut(&ip))
+                    {
+                        g.open = true;
+                    }
+                }
+                if let Some(g) = gates.borrow_mut().get_mut(&tg) {
+                    g.busy = false;
+                }
+            });
+        }
+    }
+}
