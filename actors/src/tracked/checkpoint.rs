@@ -22,6 +22,8 @@ pub struct CheckpointState {
     pub clean: bool,
     /// Calls in flight.
     pub inflight: u32,
+    /// Bumped whenever the owned set may have changed, so a tick can tell it held still without hashing it.
+    pub version: u64,
 }
 
 /// A stable hash of a target set (FNV-1a 64 over the sorted `id:port` strings), as 16 hex digits. Stable

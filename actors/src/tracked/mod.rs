@@ -117,6 +117,11 @@ impl<E: ElbTargets> Tracked<E> {
             .entry(tg.clone())
             .or_default()
             .extend(targets.iter().copied());
+        self.states
+            .borrow_mut()
+            .entry(tg.clone())
+            .or_default()
+            .version += 1;
     }
 
     /// The targets this process owns in `tg`.
@@ -147,19 +152,20 @@ impl<E: ElbTargets> Tracked<E> {
             .clean = clean;
     }
 
-    /// One checkpoint tick for `tg`: if its owned set held still since the last tick (`last`, updated here) with
+    /// One checkpoint tick for `tg`: if its owned set held still since the last tick (`last`: the version then,
+    /// updated here) with
     /// no call in flight and its checkpoint is not clean, marks it clean and returns the hash to write. A call
     /// starting after this point removes the checkpoint first (after the write, under the caller's lock).
-    pub fn checkpoint_due(&self, tg: &TargetGroupKey, last: &mut Option<String>) -> Option<String> {
+    pub fn checkpoint_due(&self, tg: &TargetGroupKey, last: &mut Option<u64>) -> Option<String> {
         let state = self.checkpoint(tg);
-        let hash = self.owned_hash(tg);
-        let still = last.as_deref() == Some(hash.as_str());
-        *last = Some(hash.clone());
+        let still = *last == Some(state.version);
+        *last = Some(state.version);
         if state.clean || state.inflight > 0 || !still {
             return None;
         }
         self.set_clean(tg, true);
-        Some(hash)
+        // Hashed only now: a tick over groups that keep changing, or stay clean, costs no pass over their sets.
+        Some(self.owned_hash(tg))
     }
 
     /// Forgets `tg` (its binding is gone).
@@ -213,6 +219,7 @@ impl<E: ElbTargets> Tracked<E> {
             let res = call.await;
             if res.is_ok() {
                 done(owned.borrow_mut().entry(key.clone()).or_default());
+                states.borrow_mut().entry(key.clone()).or_default().version += 1;
                 if let Some(after) = after {
                     after.await;
                 }
@@ -355,5 +362,25 @@ mod tests {
         let elb = tracked(&log, true);
         elb.register(&tg, vec![t(2)]).await.unwrap();
         assert_eq!(*log.0.borrow(), ["register 1"]);
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_is_due_once_a_set_held_still_for_a_tick_and_not_again_until_it_changes() {
+        let tg = TargetGroupKey::new("tg");
+        let elb = Tracked::new(Logged::default());
+        elb.adopt(&tg, &[t(1)]);
+        let mut last = None;
+        assert_eq!(elb.checkpoint_due(&tg, &mut last), None, "first sight");
+        let hash = elb.checkpoint_due(&tg, &mut last).expect("held still");
+        assert_eq!(hash, hash_targets([&t(1)]));
+        assert!(elb.checkpoint(&tg).clean);
+        assert_eq!(elb.checkpoint_due(&tg, &mut last), None, "already clean");
+        elb.register(&tg, vec![t(2)]).await.unwrap();
+        assert!(!elb.checkpoint(&tg).clean);
+        assert_eq!(elb.checkpoint_due(&tg, &mut last), None, "changed since");
+        let hash = elb
+            .checkpoint_due(&tg, &mut last)
+            .expect("held still again");
+        assert_eq!(hash, hash_targets([&t(1), &t(2)]));
     }
 }

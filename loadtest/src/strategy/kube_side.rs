@@ -210,8 +210,8 @@ impl KubeSide {
 struct Checkpoints<E> {
     elb: Rc<Tracked<E>>,
     tgs: Vec<TargetGroupKey>,
-    /// Each group's owned-set hash at the last tick.
-    last: RefCell<HashMap<TargetGroupKey, Option<String>>>,
+    /// Each group's owned-set version at the last tick.
+    last: RefCell<HashMap<TargetGroupKey, Option<u64>>>,
     /// The hash each binding's annotation holds.
     written: Rc<RefCell<HashMap<TargetGroupKey, String>>>,
     writes: Writes,

@@ -87,8 +87,8 @@ pub struct Binding<E: ElbTargets> {
     pub phase: Phase<E>,
     /// Whether our finalizer is known to be on the object.
     pub finalizer: FinalizerState,
-    /// The owned-set hash seen at the last checkpoint tick (written once it holds still for a tick).
-    pub last_hash: Option<String>,
+    /// The owned set's version at the last checkpoint tick (its checkpoint is written once it holds still).
+    pub last_version: Option<u64>,
     /// `binding` span with namespace and name.
     pub span: tracing::Span,
 }
@@ -126,7 +126,7 @@ impl<E: ElbTargets> Binding<E> {
             finalizer: FinalizerState::Unknown,
             reported: None,
             phase: Phase::Idle,
-            last_hash: None,
+            last_version: None,
             span,
         }
     }

@@ -134,7 +134,7 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
             let Phase::Running(r) = &b.phase else {
                 continue;
             };
-            let Some(hash) = self.elb.checkpoint_due(&r.tg, &mut b.last_hash) else {
+            let Some(hash) = self.elb.checkpoint_due(&r.tg, &mut b.last_version) else {
                 continue;
             };
             if b.checkpoint() != Some(hash.as_str()) {
