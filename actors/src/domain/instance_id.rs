@@ -1,12 +1,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// An EC2 instance id (`i-` + 8 or 17 hex digits, at most 68 bits), packed into 16 bytes with 8-byte
-/// alignment so targets stay small and `Copy`.
+/// An EC2 instance id (`i-` + 8 or 17 hex digits, at most 68 bits), packed into 10 bytes with no alignment,
+/// so a target is 24 bytes: every target table and owned set holds one per target.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InstanceId {
     high: u8,
-    low: u64,
+    /// Big-endian, so the derived order is the number's.
+    low: [u8; 8],
     digits: u8,
 }
 
@@ -27,7 +28,7 @@ impl FromStr for InstanceId {
         let value = u128::from_str_radix(hex, 16).map_err(|_| bad())?;
         Ok(InstanceId {
             high: (value >> 64) as u8,
-            low: value as u64,
+            low: (value as u64).to_be_bytes(),
             digits: hex.len() as u8,
         })
     }
@@ -35,7 +36,7 @@ impl FromStr for InstanceId {
 
 impl fmt::Display for InstanceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = (u128::from(self.high) << 64) | u128::from(self.low);
+        let value = (u128::from(self.high) << 64) | u128::from(u64::from_be_bytes(self.low));
         write!(f, "i-{:0width$x}", value, width = self.digits as usize)
     }
 }
@@ -55,6 +56,29 @@ mod tests {
         for s in ["i-0123456789abcdef0", "i-f123456789abcdef0", "i-00ab00cd"] {
             assert_eq!(s.parse::<InstanceId>().unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn order_is_the_numbers() {
+        let ids: Vec<InstanceId> = [
+            "i-00ab00cd",
+            "i-0000ff00",
+            "i-1000000000000000a",
+            "i-0123456789abcdef0",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let as_numbers = |v: &[InstanceId]| -> Vec<u128> {
+            v.iter()
+                .map(|i| u128::from_str_radix(&i.to_string()[2..], 16).unwrap())
+                .collect()
+        };
+        let mut want = as_numbers(&ids);
+        want.sort();
+        assert_eq!(as_numbers(&sorted), want);
     }
 
     #[test]

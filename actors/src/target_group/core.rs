@@ -215,6 +215,8 @@ impl TargetGroupCore {
     pub fn complete(&mut self, now: Instant, action: Action, outcome: CallOutcome) -> Completion {
         let i = slot(action);
         let batch: Vec<(Target, Instant)> = self.ledger.waits.inflight[i].drain().collect();
+        // Most groups are quiet most of the time: an empty map holds no room for the next big batch.
+        self.ledger.waits.inflight[i].shrink_to_fit();
         let mut done = Completion::default();
         match outcome {
             CallOutcome::Applied => {
@@ -271,7 +273,7 @@ impl TargetGroupCore {
         self.ledger
             .table
             .get(t)
-            .is_some_and(|k| k.waiting_for(action).is_some())
+            .is_some_and(|k| k.waits_for(action))
     }
 
     /// When the pending set for `action` last changed.

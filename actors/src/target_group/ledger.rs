@@ -36,6 +36,7 @@ impl Ledger {
     /// changed (the target became wanted or unwanted).
     pub fn apply(&mut self, d: Delta, now: Instant) -> bool {
         let Ledger { table, waits } = self;
+        let epoch = table.epoch();
         let (t, known) = match d {
             Delta::Add(t) => (t, table.want(t)),
             Delta::Remove(t) => (t, table.unwant(&t)),
@@ -43,7 +44,7 @@ impl Ledger {
         let Some(k) = known else {
             return false;
         };
-        waits.settle(t, k, now, true);
+        waits.settle(t, k, now, true, epoch);
         let idle = k.idle();
         if idle {
             table.tidy(&t);
@@ -54,7 +55,9 @@ impl Ledger {
 
     /// Settles `t` again (after a call ended, or when it was found registered), waiting since `since`.
     pub fn recheck(&mut self, t: Target, since: Instant, fresh: bool) {
-        self.waits.settle(t, self.table.entry(t), since, fresh);
+        let epoch = self.table.epoch();
+        self.waits
+            .settle(t, self.table.entry(t), since, fresh, epoch);
         self.table.tidy(&t);
         self.bound_queues();
     }
@@ -67,11 +70,7 @@ impl Ledger {
             let queue = &mut self.waits.queue[slot(action)];
             if queue.len() > limit {
                 let table = &self.table;
-                queue.retain(|t| {
-                    table
-                        .get(t)
-                        .is_some_and(|k| k.waiting_for(action).is_some())
-                });
+                queue.retain(|t| table.get(t).is_some_and(|k| k.waits_for(action)));
                 // Order does not matter: a take sorts what waits by since.
                 queue.sort_unstable();
                 queue.dedup();
@@ -129,7 +128,7 @@ impl Ledger {
         } else {
             queue
                 .into_iter()
-                .filter_map(|t| Some((t, self.table.get(&t)?.waiting_for(action)?)))
+                .filter_map(|t| Some((t, self.table.waiting_since(&t, action)?)))
                 .collect()
         };
         // One wait per target: a target queued twice has one `since`, so its copies sort together.
@@ -141,7 +140,8 @@ impl Ledger {
     /// Marks `batch` as no longer waiting and queues `rest` for the next take.
     fn taken(&mut self, action: Action, batch: &[(Target, Instant)], rest: &[(Target, Instant)]) {
         for (t, _) in batch {
-            self.table.entry(*t).pending = None;
+            let epoch = self.table.epoch();
+            self.table.entry(*t).set_pending(None, epoch);
         }
         let i = slot(action);
         self.waits.queue[i] = rest.iter().map(|(t, _)| *t).collect();
@@ -154,7 +154,7 @@ impl Waits {
     /// Puts `t` in the one pending state it belongs in (or none), given whether it is wanted, registered and in
     /// flight. A target wanted and unwanted inside one window thus costs no call, and no target is ever pending
     /// both ways.
-    fn settle(&mut self, t: Target, k: &mut Known, since: Instant, fresh: bool) {
+    fn settle(&mut self, t: Target, k: &mut Known, since: Instant, fresh: bool, epoch: Instant) {
         let Waits {
             inflight,
             pending,
@@ -183,7 +183,7 @@ impl Waits {
             (false, true) => Some(Action::Deregister),
             _ => None,
         };
-        let current = k.pending.map(|(a, _)| a);
+        let current = k.pending_action();
         if current == need {
             if let Some(a) = need {
                 pending[slot(a)].joined(since, fresh, true);
@@ -193,7 +193,7 @@ impl Waits {
         if let Some(c) = current {
             pending[slot(c)].left(since);
         }
-        k.pending = need.map(|a| (a, since));
+        k.set_pending(need.map(|a| (a, since)), epoch);
         if let Some(a) = need {
             pending[slot(a)].joined(since, fresh, false);
             queue[slot(a)].push(t);

@@ -9,15 +9,18 @@ use crate::domain::{Target, TargetGroupKey};
 use crate::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 
 mod checkpoint;
+mod owned_set;
 
 pub use checkpoint::{hash_targets, BoolFuture, CheckpointState, Invalidate};
+pub use owned_set::OwnedSet;
 
 /// How often settled target groups get their checkpoint written (a set must hold still this long).
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 /// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
 pub const GATE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-type Owned = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
+type Owned = Rc<RefCell<HashMap<TargetGroupKey, OwnedSet>>>;
+type Registering = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
 type States = Rc<RefCell<HashMap<TargetGroupKey, CheckpointState>>>;
 /// Writes down a multi-cluster target group's own targets where a restart finds them; `false` when that failed.
 pub type Record = Rc<dyn Fn(TargetGroupKey, Vec<Target>) -> BoolFuture>;
@@ -35,7 +38,7 @@ pub struct Tracked<E> {
     invalidate: Option<Invalidate>,
     record: Option<Record>,
     multi: Rc<RefCell<HashSet<TargetGroupKey>>>,
-    registering: Owned,
+    registering: Registering,
     record_lock: Rc<tokio::sync::Mutex<()>>,
 }
 
@@ -183,7 +186,7 @@ impl<E: ElbTargets> Tracked<E> {
         tg: &TargetGroupKey,
         call: CallFuture<()>,
         (before, after): (Option<BoolFuture>, Option<BoolFuture>),
-        done: impl FnOnce(&mut HashSet<Target>) + 'static,
+        done: impl FnOnce(&mut OwnedSet) + 'static,
     ) -> CallFuture<()> {
         let must_invalidate = {
             let mut states = self.states.borrow_mut();
@@ -254,11 +257,7 @@ impl<E: ElbTargets> ElbTargets for Tracked<E> {
     fn deregister(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()> {
         let call = self.inner.deregister(tg, targets.clone());
         let after = self.record_later(tg);
-        self.guarded(tg, call, (None, after), move |set| {
-            for t in &targets {
-                set.remove(t);
-            }
-        })
+        self.guarded(tg, call, (None, after), move |set| set.remove_all(&targets))
     }
 
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
