@@ -192,6 +192,12 @@ impl Waits {
         }
         if let Some(c) = current {
             pending[slot(c)].left(since);
+            // Nothing waits for `c` any more, so every entry of its queue is stale: drop them now. (At start-up
+            // an actor adopts what ELB holds before the slices want it: each adopted target waits for a
+            // deregistration until its slice arrives, and the queue would keep a thousand dead entries.)
+            if pending[slot(c)].is_empty() {
+                queue[slot(c)] = Vec::new();
+            }
         }
         k.set_pending(need.map(|a| (a, since)), epoch);
         if let Some(a) = need {
