@@ -24,6 +24,7 @@ use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::http::HttpModel;
 use tgsync_loadtest::model::{Call, StackCall};
+use tgsync_loadtest::trace::Trace;
 use tgsync_loadtest::{ModelConfig, RunReport, ScenarioKind, ScenarioParams};
 
 use crate::cli::batching;
@@ -31,7 +32,7 @@ use crate::simulate::{read_trace_file, simulate, simulate_scenario, Outcome, Sim
 use churn::{Phase, Plan};
 use daemon::Daemon;
 pub use report::LoadtestReport;
-use report::{Agreement, BedFacts, FinalCheck};
+use report::{Agreement, BedFacts, FinalCheck, PhaseReport};
 use settle::Bed;
 use slices::Slices;
 use workload::{Workload, TARGET_PORT};
@@ -154,7 +155,7 @@ impl LoadtestArgs {
         let measured = RunReport::from_ledgers(
             "tgsync run",
             &scenario,
-            m.ledger,
+            m.ledger.clone(),
             &m.stack_ledger,
             m.offset,
             in_step && m.final_check.equal,
@@ -175,8 +176,10 @@ impl LoadtestArgs {
         let Outcome::Compared(synthetic) = simulate(&opts) else {
             anyhow::bail!("the rolling update did not compare tgsync with the baseline");
         };
+        let phases = phase_reports(&trace, &m, &opts.params, &model_config, &opts)?;
         let report = LoadtestReport {
             scenario: "bed-churn",
+            phases,
             agreement: Agreement::of(&measured, &prediction.runs[0]),
             runs: vec![measured],
             prediction,
@@ -317,6 +320,60 @@ impl LoadtestArgs {
             },
         })
     }
+}
+
+/// Each phase measured from its mark until the next (the bed settled before each began, so it counts as
+/// converged) and replayed from the slices at its mark.
+fn phase_reports(
+    trace: &Trace,
+    m: &Measurement,
+    params: &ScenarioParams,
+    model_config: &ModelConfig,
+    opts: &SimulateOptions,
+) -> anyhow::Result<Vec<PhaseReport>> {
+    let phases = trace.phases();
+    let mut out = Vec::new();
+    for (i, (start, label, sub)) in phases.iter().enumerate() {
+        let end = phases.get(i + 1).map(|(at, _, _)| m.offset + *at);
+        let before_end = |start: Duration| end.is_none_or(|end| start < end);
+        let ledger: Vec<Call> = m
+            .ledger
+            .iter()
+            .filter(|c| before_end(c.start))
+            .cloned()
+            .collect();
+        let stack: Vec<StackCall> = m
+            .stack_ledger
+            .iter()
+            .filter(|c| before_end(c.start))
+            .cloned()
+            .collect();
+        let scenario = sub.scenario(params.clone());
+        let mut measured = RunReport::from_ledgers(
+            "tgsync run",
+            &scenario,
+            ledger,
+            &stack,
+            m.offset + *start,
+            true,
+            model_config,
+        );
+        measured.scenario = label.clone();
+        let Outcome::Compared(mut prediction) = simulate_scenario(opts, &scenario) else {
+            anyhow::bail!("the replay of {label} did not compare tgsync with the baseline");
+        };
+        prediction.scenario = label.clone();
+        for r in &mut prediction.runs {
+            r.scenario = label.clone();
+        }
+        out.push(PhaseReport {
+            label: label.clone(),
+            agreement: Agreement::of(&measured, &prediction.runs[0]),
+            measured,
+            prediction,
+        });
+    }
+    Ok(out)
 }
 
 /// Lists the namespace's EndpointSlices afresh (full objects, not the slim decode) and compares every target

@@ -24,10 +24,25 @@ pub struct LoadtestReport {
     pub agreement: Agreement,
     /// What the built `rolling-update` scenario of the same size predicts (its pace is not the bed's).
     pub synthetic_rolling_update: Comparison,
+    /// Each phase on its own: measured, replayed from the slices at its start, compared.
+    pub phases: Vec<PhaseReport>,
     /// The bed's size, phases and files.
     pub bed: BedFacts,
     /// After the churn: ELB against the apiserver's own list of ready endpoints.
     pub final_check: FinalCheck,
+}
+
+/// One phase of the churn, measured and replayed on its own (the bed had settled before it began).
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseReport {
+    /// `restart`, `scale-up`, `scale-down` or `drip`.
+    pub label: String,
+    /// The calls `tgsync run` made from the phase's start until the next phase's.
+    pub measured: RunReport,
+    /// The phase's slice changes replayed: tgsync, then the baseline.
+    pub prediction: Comparison,
+    /// Measured against predicted tgsync calls.
+    pub agreement: Agreement,
 }
 
 /// The bed and the churn.
@@ -133,6 +148,11 @@ impl Agreement {
     }
 }
 
+fn pct(g: &Gap) -> String {
+    g.relative
+        .map_or("n/a".to_owned(), |r| format!("{:+.1} %", r * 100.0))
+}
+
 impl LoadtestReport {
     /// The runs side by side, the gaps, the phases.
     pub fn render(&self) -> String {
@@ -155,10 +175,6 @@ impl LoadtestReport {
         }
         out.push_str(&render_table(&runs));
         out.push_str("measured vs replayed tgsync calls:\n");
-        let pct = |g: &Gap| {
-            g.relative
-                .map_or("n/a".to_owned(), |r| format!("{:+.1} %", r * 100.0))
-        };
         for (action, g) in self
             .agreement
             .by_action
@@ -170,6 +186,38 @@ impl LoadtestReport {
                 g.measured,
                 g.predicted,
                 pct(g)
+            ));
+        }
+        out.push_str("by phase (calls Register/Deregister/Describe; latency p50/p99 s):\n");
+        for p in &self.phases {
+            let rd = |r: &RunReport| {
+                let n = |a: &str| r.calls.get(a).copied().unwrap_or(0);
+                format!(
+                    "{}/{}/{}",
+                    n("RegisterTargets"),
+                    n("DeregisterTargets"),
+                    n("DescribeTargetHealth")
+                )
+            };
+            let lat = |r: &RunReport| {
+                format!(
+                    "{:.1}/{:.1}",
+                    r.latency_ms.p50 / 1000.0,
+                    r.latency_ms.p99 / 1000.0
+                )
+            };
+            let (t, b) = (&p.prediction.runs[0], &p.prediction.runs[1]);
+            out.push_str(&format!(
+                "  {:<10} {:>5} changes; tgsync run {} ({}), replay {} ({}), total {}; baseline {} ({})\n",
+                p.label,
+                p.measured.target_changes,
+                rd(&p.measured),
+                lat(&p.measured),
+                rd(t),
+                lat(t),
+                pct(&p.agreement.total),
+                rd(b),
+                lat(b)
             ));
         }
         out.push_str(&format!(

@@ -1,6 +1,6 @@
 //! Reading a trace back: every line checked, and the whole turned into a [`Scenario`] to replay.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,6 +126,15 @@ impl Reader {
     }
 }
 
+/// A slice's latest snapshot kept; an empty one (deleted) forgotten.
+fn keep(slices: &mut BTreeMap<Arc<str>, EndpointSliceSnapshot>, s: &EndpointSliceSnapshot) {
+    if s.endpoints.is_empty() {
+        slices.remove(&s.key);
+    } else {
+        slices.insert(s.key.clone(), s.clone());
+    }
+}
+
 fn in_order(last_ms: &mut f64, at_ms: f64) -> Result<Duration, String> {
     if !at_ms.is_finite() || at_ms < 0.0 {
         return Err(format!(
@@ -159,6 +168,38 @@ fn snapshot(
 }
 
 impl Trace {
+    /// The trace cut at its marks: one trace per mark, from it to the next, starting from every slice as it
+    /// was at the mark, with times from the mark. Changes before the first mark are folded into its start.
+    pub fn phases(&self) -> Vec<(Duration, String, Trace)> {
+        let mut slices: BTreeMap<Arc<str>, EndpointSliceSnapshot> = self
+            .initial
+            .iter()
+            .map(|s| (s.key.clone(), s.clone()))
+            .collect();
+        let mut events = self.events.iter().peekable();
+        let mut out = Vec::new();
+        for (i, (start, label)) in self.marks.iter().enumerate() {
+            while let Some((_, s)) = events.next_if(|(at, _)| at < start) {
+                keep(&mut slices, s);
+            }
+            let initial = slices.values().cloned().collect();
+            let end = self.marks.get(i + 1).map(|(at, _)| *at);
+            let mut phase = Vec::new();
+            while let Some((at, s)) = events.next_if(|(at, _)| end.is_none_or(|end| *at < end)) {
+                phase.push((*at - *start, s.clone()));
+                keep(&mut slices, s);
+            }
+            let trace = Trace {
+                bindings: self.bindings.clone(),
+                initial,
+                events: phase,
+                marks: vec![(Duration::ZERO, label.clone())],
+            };
+            out.push((*start, label.clone(), trace));
+        }
+        out
+    }
+
     /// The trace as a scenario named `replay`: its bindings, its initial slices, its changes; `params` gives
     /// the seed, health check and start (its `tgs` becomes the number of bindings).
     pub fn scenario(&self, params: ScenarioParams) -> Scenario {

@@ -120,3 +120,41 @@ fn bad_lines_are_refused_naming_the_line() {
     let bad_ip = r#"{"type":"initial","slice":{"key":"a/b","service":"a/s","address_type":"IPv4","ports":[],"endpoints":[{"ip":"10.0.0.999","ready":true,"serving":true,"terminating":false}]}}"#;
     assert!(err_of(&format!("{first}\n{bad_ip}")).contains("line 2: not a trace line"));
 }
+
+#[test]
+fn phases_start_from_the_slices_at_their_mark() {
+    let sc = small(ScenarioKind::RollingUpdate);
+    let text = as_trace(&sc);
+    // A second mark halfway through the changes.
+    let half = sc.events[sc.events.len() / 2].0;
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = lines
+        .iter()
+        .position(|l| {
+            l.contains(r#""type":"slice""#) && {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["at_ms"].as_f64().unwrap() >= half.as_secs_f64() * 1000.0
+            }
+        })
+        .unwrap();
+    let mark = format!(
+        r#"{{"type":"mark","at_ms":{},"label":"second"}}"#,
+        half.as_secs_f64() * 1000.0
+    );
+    lines.insert(at, mark);
+    let trace = read_trace(Cursor::new(lines.join("\n"))).unwrap();
+    let phases = trace.phases();
+    assert_eq!(phases.len(), 2);
+    let (first, second) = (&phases[0].2, &phases[1].2);
+    assert_eq!(phases[1].1, "second");
+    assert_eq!(first.events.len() + second.events.len(), sc.events.len());
+    // What the first phase ends with is what the second starts from, and the whole ends where it ended.
+    let end_of_first = first.scenario(sc.params.clone()).final_desired();
+    let second = second.scenario(sc.params.clone());
+    assert_eq!(second.initial_desired(), end_of_first);
+    assert_eq!(second.final_desired(), sc.final_desired());
+    assert!(second
+        .events
+        .iter()
+        .all(|(t, _)| *t <= sc.duration() - half));
+}
