@@ -66,8 +66,8 @@ pub struct LoadtestArgs {
     /// Milliseconds between two of the drip's deletions.
     #[arg(long, default_value_t = 3000)]
     pub drip_every_ms: u64,
-    /// Seconds the bed must be quiet (no slice change, no ELB call) to count as settled; before the churn it
-    /// also refills the model's buckets.
+    /// Seconds the bed must be quiet (no slice change, no ELB call) to count as settled, before the churn and
+    /// between phases; at least 5 refills the Register/Deregister bucket, so each phase starts as its replay.
     #[arg(long, default_value_t = 10)]
     pub quiet_s: u64,
     /// Longest a phase (or the setup) may take to settle, in seconds.
@@ -287,7 +287,9 @@ impl LoadtestArgs {
             wave_step: Duration::from_millis(self.wave_step_ms),
             drip_count: self.drip_count,
             drip_every: Duration::from_millis(self.drip_every_ms),
-            quiet: Duration::from_secs(self.quiet_s.min(3)),
+            // The same quiet as before the churn: each phase starts with the account's buckets (and tgsync's
+            // budget) full, as its replay does.
+            quiet,
             limit,
             seed: self.seed,
         };
