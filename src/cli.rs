@@ -1,4 +1,4 @@
-//! The command line: `tgsync run`, `tgsync crd` and (feature `simulate`) `tgsync simulate`.
+//! The command line: `tgsync run`, `tgsync crd` and (feature `simulate`) `tgsync simulate` and `tgsync loadtest`.
 
 use std::time::Duration;
 
@@ -6,6 +6,8 @@ use clap::{Args, Parser, Subcommand};
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
 
+#[cfg(feature = "simulate")]
+use crate::loadtest::LoadtestArgs;
 #[cfg(feature = "simulate")]
 use crate::simulate::SimulateArgs;
 
@@ -25,6 +27,11 @@ pub enum Command {
     /// quotas, in virtual time; no cluster and no AWS credentials needed.
     #[cfg(feature = "simulate")]
     Simulate(SimulateArgs),
+    /// Against the running test bed: Deployments of kwok pods with Services and bindings, churned through the
+    /// real kube-controller-manager while `tgsync run` (a separate process) keeps target groups in step against
+    /// the ELB model served over HTTP; reports the measured run beside the replay of its EndpointSlice trace.
+    #[cfg(feature = "simulate")]
+    Loadtest(LoadtestArgs),
     /// Print tgsync's CustomResourceDefinitions (TargetGroupBinding, IngressClassParams; elbv2.k8s.aws/v1beta1)
     /// as one YAML stream, or write one file each.
     Crd(CrdArgs),

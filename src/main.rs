@@ -5,6 +5,8 @@ use clap::Parser;
 mod cli;
 // The simulator (the ELB model and the baseline) is linked only with feature `simulate`: the daemon library never is.
 #[cfg(feature = "simulate")]
+mod loadtest;
+#[cfg(feature = "simulate")]
 mod simulate;
 
 use cli::{Cli, Command};
@@ -48,6 +50,15 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", outcome.to_json()?);
             } else {
                 print!("{}", outcome.render());
+            }
+        }
+        #[cfg(feature = "simulate")]
+        Command::Loadtest(args) => {
+            let report = args.run()?;
+            if args.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.render());
             }
         }
         Command::Crd(args) => args.run()?,

@@ -10,6 +10,7 @@ use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::strategy::{KubeModel, Tgsync};
+use tgsync_loadtest::trace::{read_trace, Trace};
 use tgsync_loadtest::{
     Baseline, BaselineConfig, Comparison, ElbModel, RunReport, Runner, Scenario, ScenarioKind,
     ScenarioParams, Strategy, Topology,
@@ -104,11 +105,23 @@ pub struct SimulateArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Replay the EndpointSlice changes of a trace (`tgsync loadtest` writes one) instead of a built scenario:
+    /// its bindings, its slices at the start and each change at its time.
+    #[arg(long, value_name = "TRACE", conflicts_with_all = ["scenario", "tgs", "pods", "readiness_gates"])]
+    pub replay: Option<std::path::PathBuf>,
 }
 
 impl SimulateArgs {
     /// Runs what these flags ask for.
     pub fn run(&self) -> anyhow::Result<Outcome> {
+        if let Some(path) = &self.replay {
+            let trace = read_trace_file(path)?;
+            let opts = self.options(ScenarioKind::RollingUpdate)?;
+            return Ok(simulate_scenario(
+                &opts,
+                &trace.scenario(opts.params.clone()),
+            ));
+        }
         let SimScenario::Targets(scenario) = self.scenario else {
             anyhow::ensure!(
                 !self.compare,
@@ -224,15 +237,19 @@ impl Outcome {
 
 /// Runs the simulation(s). Each strategy gets its own virtual clock, model and actix system.
 pub fn simulate(opts: &SimulateOptions) -> Outcome {
-    let scenario = Scenario::build(opts.scenario, opts.params.clone());
-    let tgsync = run_one(opts, &scenario, "tgsync", |sc, model| {
+    simulate_scenario(opts, &Scenario::build(opts.scenario, opts.params.clone()))
+}
+
+/// Runs `scenario` (built, or read from a trace) with `opts`' tuning; `opts.scenario` is not read.
+pub fn simulate_scenario(opts: &SimulateOptions, scenario: &Scenario) -> Outcome {
+    let tgsync = run_one(opts, scenario, "tgsync", |sc, model| {
         Tgsync::start(sc, model, opts.budget.clone(), opts.tg.clone(), opts.kube)
     });
     if !opts.compare {
         return Outcome::Single(tgsync);
     }
     let seed = opts.params.seed;
-    let baseline = run_one(opts, &scenario, "baseline", move |sc, model| {
+    let baseline = run_one(opts, scenario, "baseline", move |sc, model| {
         let config = BaselineConfig {
             seed,
             ..BaselineConfig::default()
@@ -240,6 +257,14 @@ pub fn simulate(opts: &SimulateOptions) -> Outcome {
         Baseline::new(sc, Rc::new(model), config)
     });
     Outcome::Compared(Comparison::new(scenario.name(), tgsync, baseline))
+}
+
+/// Reads a trace file, naming the file in any error.
+pub fn read_trace_file(path: &std::path::Path) -> anyhow::Result<Trace> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open trace {}: {e}", path.display()))?;
+    read_trace(std::io::BufReader::new(file))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn run_one<S: Strategy>(

@@ -3,6 +3,7 @@
 //! Everything here runs on one thread in tokio time, so a whole run fits in paused virtual time.
 
 pub mod baseline;
+pub mod http;
 pub mod memory;
 pub mod model;
 pub mod report;
@@ -12,6 +13,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod stack;
 pub mod strategy;
+pub mod trace;
 pub mod watch_sample;
 
 pub use baseline::{Baseline, BaselineConfig};

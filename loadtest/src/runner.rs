@@ -10,7 +10,7 @@ use tokio::time::{sleep, sleep_until, Instant};
 use crate::memory::{self, Memory};
 use crate::model::{ElbModel, ModelConfig};
 use crate::report::{BoundRules, RunInput, RunReport};
-use crate::scenario::{DesiredTracker, Scenario, Topology};
+use crate::scenario::{Scenario, Topology};
 
 /// Something that keeps ELB in step with slices: tgsync's actor pipeline or the baseline.
 pub trait Strategy {
@@ -154,16 +154,7 @@ impl<'a> Runner<'a> {
             strategy.on_pod_update(service);
         }
 
-        let mut tracker = DesiredTracker::new(&sc.topology);
-        for snap in &sc.initial {
-            tracker.apply(Duration::ZERO, snap);
-        }
-        let transitions: Vec<_> = sc
-            .events
-            .iter()
-            .flat_map(|(at, snap)| tracker.apply(*at, snap))
-            .collect();
-        let final_desired = tracker.desired();
+        let (transitions, final_desired) = sc.transitions();
         let deadline = Instant::now() + self.timeout;
         let mut seen_calls = usize::MAX;
         let converged = loop {
@@ -199,11 +190,7 @@ impl<'a> Runner<'a> {
             initial,
             transitions,
             converged,
-            rules: BoundRules {
-                burst: self.model.register_bucket.capacity,
-                refill_per_s: self.model.register_bucket.refill_per_s,
-                max_per_call: self.model.max_targets_per_call,
-            },
+            rules: BoundRules::of(&self.model),
             memory,
             kube_writes,
         })

@@ -8,6 +8,8 @@
 mod classify;
 mod client;
 mod convert;
+#[cfg(test)]
+mod model_round_trip;
 pub mod stack;
 
 pub use classify::classify;

@@ -23,6 +23,7 @@ mod ingress_interrupted;
 mod ingress_names;
 mod instance_mode;
 mod ip_mode;
+mod loadtest;
 mod multi_cluster;
 mod nlb_instance;
 mod nlb_lifecycle;

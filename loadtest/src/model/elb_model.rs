@@ -97,6 +97,22 @@ impl ElbModel {
             .unwrap_or_default()
     }
 
+    /// The registered targets of every target group the model holds, draining ones excluded.
+    pub fn registered_all(&self) -> HashMap<TargetGroupKey, HashSet<Target>> {
+        let s = self.0.borrow();
+        let now = Instant::now();
+        s.tgs
+            .iter()
+            .filter(|(tg, _)| !s.is_deleted(tg, now))
+            .map(|(tg, st)| (tg.clone(), st.active().collect()))
+            .collect()
+    }
+
+    /// The instant the ledger's times count from.
+    pub fn start(&self) -> Instant {
+        self.0.borrow().start
+    }
+
     /// Every call answered so far.
     pub fn ledger(&self) -> Vec<Call> {
         self.0.borrow().ledger.clone()

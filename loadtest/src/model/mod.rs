@@ -4,6 +4,7 @@ mod bucket;
 mod config;
 mod elb_model;
 mod ledger;
+mod lookup;
 pub mod stack;
 mod target_group;
 
@@ -11,6 +12,7 @@ pub use bucket::TokenBucket;
 pub use config::{BucketConfig, HealthCheck, ModelConfig, StackQuotas, TgDeletion};
 pub use elb_model::ElbModel;
 pub use ledger::{Call, CallKind, CallOutcome, StackCall};
+pub use lookup::name_of;
 
 /// The error message AWS gives with `TooManyTargets`.
 pub const TOO_MANY_TARGETS: &str =

@@ -15,6 +15,17 @@ pub struct BoundRules {
     pub max_per_call: usize,
 }
 
+impl BoundRules {
+    /// The rules `model` enforces.
+    pub fn of(model: &crate::model::ModelConfig) -> Self {
+        BoundRules {
+            burst: model.register_bucket.capacity,
+            refill_per_s: model.register_bucket.refill_per_s,
+            max_per_call: model.max_targets_per_call,
+        }
+    }
+}
+
 /// For every (target group, action) pair `K` and target `T` with changes, the last change time counts: a target
 /// changed at or after t must ride in a call made after t, and a call carries one pair's targets, at most
 /// `max_per_call` of them. So calls(t) = Σ over pairs of ⌈targets changed at or after t / max_per_call⌉, and the

@@ -3,6 +3,7 @@
 mod comparison;
 mod latency;
 mod lower_bound;
+mod measured;
 mod run_report;
 mod table;
 

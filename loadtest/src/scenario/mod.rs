@@ -145,8 +145,8 @@ impl Default for ScenarioParams {
 /// A built scenario: who is bound to what, the slices at the start, and what happens to them.
 #[derive(Clone, Debug)]
 pub struct Scenario {
-    /// Which scenario.
-    pub kind: ScenarioKind,
+    /// The scenario's name: a [`ScenarioKind`]'s, or `replay` for one read from a trace.
+    pub name: &'static str,
     /// Its parameters.
     pub params: ScenarioParams,
     /// The bindings.
@@ -172,7 +172,7 @@ impl Scenario {
             ScenarioKind::MassRestart => mass_restart::build(&params),
         };
         Scenario {
-            kind,
+            name: kind.as_str(),
             params,
             topology,
             initial: timeline.initial,
@@ -183,7 +183,7 @@ impl Scenario {
 
     /// The scenario's name.
     pub fn name(&self) -> &'static str {
-        self.kind.as_str()
+        self.name
     }
 
     /// The target groups.
@@ -217,14 +217,21 @@ impl Scenario {
 
     /// The desired target set of every target group after the last event.
     pub fn final_desired(&self) -> HashMap<TargetGroupKey, HashSet<Target>> {
+        self.transitions().1
+    }
+
+    /// Every desired-set change the events cause, in time order, and the desired sets after the last.
+    pub fn transitions(&self) -> (Vec<Transition>, HashMap<TargetGroupKey, HashSet<Target>>) {
         let mut d = DesiredTracker::new(&self.topology);
         for s in &self.initial {
             d.apply(Duration::ZERO, s);
         }
-        for (t, s) in &self.events {
-            d.apply(*t, s);
-        }
-        d.desired()
+        let transitions = self
+            .events
+            .iter()
+            .flat_map(|(at, s)| d.apply(*at, s))
+            .collect();
+        (transitions, d.desired())
     }
 }
 

@@ -43,7 +43,7 @@ impl ElbModel {
         self.0.borrow().stack_ledger.clone()
     }
 
-    async fn charged<T>(
+    pub(crate) async fn charged<T>(
         &self,
         action: &'static str,
         apply: impl FnOnce(&mut Inner) -> Result<T, StackError>,
