@@ -171,7 +171,7 @@ impl ElbTargets for AwsElb {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::net::TcpListener;
 
     use aws_config::Region;
@@ -194,7 +194,8 @@ mod tests {
         url
     }
 
-    fn adapter(endpoint: String, config: &AwsElbConfig) -> AwsElb {
+    /// An adapter on `endpoint` with test credentials in us-east-1.
+    pub(in crate::aws) fn adapter(endpoint: String, config: &AwsElbConfig) -> AwsElb {
         let credentials = Credentials::new("AKIDTEST", "secret", None, None, "test");
         let sdk = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())

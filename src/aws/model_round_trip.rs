@@ -3,28 +3,16 @@
 
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_elasticloadbalancingv2::config::{Credentials, SharedCredentialsProvider};
 use tgsync_actors::domain::{Target, TargetGroupKey};
 use tgsync_actors::elb::{ElbError, ElbTargets, HealthState};
 use tgsync_loadtest::http::HttpModel;
 use tgsync_loadtest::model::{BucketConfig, ModelConfig};
 
-use super::{AwsElb, AwsElbConfig};
+use super::client::tests::adapter;
+use super::AwsElbConfig;
 
 const ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/web/0123456789abcdef";
-
-fn adapter(endpoint: String) -> AwsElb {
-    let credentials = Credentials::new("AKIDTEST", "secret", None, None, "test");
-    let sdk = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .build();
-    AwsElb::from_sdk_config(&sdk, &AwsElbConfig::default())
-}
 
 fn ip(last: u8) -> Target {
     Target::ip(format!("10.244.0.{last}").parse().expect("an IP"), 8080)
@@ -45,7 +33,7 @@ async fn the_sdk_reads_what_the_http_model_answers() {
     let tg = TargetGroupKey::new(ARN);
     let model = HttpModel::start(config, vec![tg.clone()], ([127, 0, 0, 1], 0).into())
         .expect("the model starts");
-    let elb = adapter(model.endpoint());
+    let elb = adapter(model.endpoint(), &AwsElbConfig::default());
 
     elb.register(&tg, vec![ip(1), ip(2)])
         .await
