@@ -234,12 +234,12 @@ impl<E: ElbTargets + 'static> Checkpoints<E> {
                 continue;
             }
             let (writes, written, tg) = (self.writes.clone(), self.written.clone(), tg.clone());
-            let latency = if landed { Duration::ZERO } else { self.latency };
             if landed {
                 writes.0.set(writes.0.get() + 1);
                 written.borrow_mut().insert(tg, hash);
                 continue;
             }
+            let latency = self.latency;
             spawn_local(async move {
                 writes.write(latency).await;
                 written.borrow_mut().insert(tg, hash);
