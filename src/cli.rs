@@ -196,6 +196,27 @@ fn nonempty(v: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The batching and budget flags of `simulate` and `loadtest` (`run` has its own, with environment variables).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct BatchingArgs {
+    /// tgsync's batch window in milliseconds.
+    #[arg(long, default_value_t = TgConfig::default().window.as_millis() as u64)]
+    pub window_ms: u64,
+    /// Most targets per Register/DeregisterTargets call.
+    #[arg(long, default_value_t = TgConfig::default().max_per_call)]
+    pub max_per_call: usize,
+    /// Fraction of the account's ELBv2 budget tgsync leaves to other clients (0..1).
+    #[arg(long, default_value_t = BudgetConfig::default().headroom)]
+    pub headroom: f64,
+}
+
+impl BatchingArgs {
+    /// The flags checked and turned into configurations.
+    pub fn configs(&self) -> anyhow::Result<(TgConfig, BudgetConfig)> {
+        batching(self.window_ms, self.max_per_call, self.headroom)
+    }
+}
+
 /// The batching and budget flags `run` and `simulate` share, checked and turned into configurations.
 pub(crate) fn batching(
     window_ms: u64,

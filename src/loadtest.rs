@@ -19,16 +19,14 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ListParams};
-use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::domain::{Target, TargetGroupKey};
-use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::http::HttpModel;
 use tgsync_loadtest::model::{Call, StackCall};
 use tgsync_loadtest::strategy::KubeModel;
 use tgsync_loadtest::trace::Trace;
 use tgsync_loadtest::{ModelConfig, RunReport, ScenarioKind, ScenarioParams};
 
-use crate::cli::batching;
+use crate::cli::BatchingArgs;
 use crate::simulate::{read_trace_file, simulate, simulate_scenario, Outcome, SimulateOptions};
 use churn::{Phase, Plan};
 use daemon::Daemon;
@@ -80,15 +78,9 @@ pub struct LoadtestArgs {
     /// The `tgsync` binary to run as the daemon (default: this one).
     #[arg(long)]
     pub tgsync_bin: Option<PathBuf>,
-    /// tgsync's batch window in milliseconds (the daemon's and the prediction's).
-    #[arg(long, default_value_t = TgConfig::default().window.as_millis() as u64)]
-    pub window_ms: u64,
-    /// Most targets per Register/DeregisterTargets call.
-    #[arg(long, default_value_t = TgConfig::default().max_per_call)]
-    pub max_per_call: usize,
-    /// Fraction of the account's ELBv2 budget tgsync leaves to other clients (0..1).
-    #[arg(long, default_value_t = BudgetConfig::default().headroom)]
-    pub headroom: f64,
+    /// tgsync's batching and budget (the daemon's and the prediction's, in `loadtest`).
+    #[command(flatten)]
+    pub batching: BatchingArgs,
     /// Seed of the drip's choices, the model's latencies and the prediction.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -123,7 +115,7 @@ impl LoadtestArgs {
             "--deployments and --pods must be at least 1"
         );
         anyhow::ensure!(!self.phases.is_empty(), "--phases names no phase");
-        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+        let (tg, budget) = self.batching.configs()?;
         std::fs::create_dir_all(&self.out_dir)
             .with_context(|| format!("create {}", self.out_dir.display()))?;
         let params = ScenarioParams {
@@ -252,11 +244,11 @@ impl LoadtestArgs {
             "--sync-period-s".to_owned(),
             "0".to_owned(),
             "--window-ms".to_owned(),
-            self.window_ms.to_string(),
+            self.batching.window_ms.to_string(),
             "--max-per-call".to_owned(),
-            self.max_per_call.to_string(),
+            self.batching.max_per_call.to_string(),
             "--headroom".to_owned(),
-            self.headroom.to_string(),
+            self.batching.headroom.to_string(),
         ];
         let log = absolute(&self.out_dir.join("tgsync-run.log"));
         let mut daemon = Daemon::start(

@@ -16,7 +16,7 @@ use tgsync_loadtest::{
     ScenarioParams, Strategy, Topology,
 };
 
-use crate::cli::batching;
+use crate::cli::BatchingArgs;
 
 pub mod ingress_churn;
 
@@ -63,15 +63,9 @@ pub struct SimulateArgs {
     /// Print one JSON object on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// tgsync's batch window in milliseconds.
-    #[arg(long, default_value_t = TgConfig::default().window.as_millis() as u64)]
-    pub window_ms: u64,
-    /// Most targets per Register/DeregisterTargets call.
-    #[arg(long, default_value_t = TgConfig::default().max_per_call)]
-    pub max_per_call: usize,
-    /// Fraction of the account's ELBv2 budget tgsync leaves to other clients (0..1).
-    #[arg(long, default_value_t = BudgetConfig::default().headroom)]
-    pub headroom: f64,
+    /// tgsync's batching and budget (the daemon's and the prediction's, in `loadtest`).
+    #[command(flatten)]
+    pub batching: BatchingArgs,
     /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
     #[arg(long, default_value_t = 0.0)]
     pub throttle_fraction: f64,
@@ -127,7 +121,7 @@ impl SimulateArgs {
                 !self.compare,
                 "ingress-churn has no baseline to --compare with"
             );
-            let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+            let (tg, budget) = self.batching.configs()?;
             let opts = ingress_churn::ChurnOptions {
                 params: ingress_churn::ChurnParams {
                     ingresses: self.ingresses,
@@ -157,7 +151,7 @@ impl SimulateArgs {
             (0.0..=1.0).contains(&self.throttle_fraction),
             "--throttle-fraction must be in [0, 1]"
         );
-        let (tg, budget) = batching(self.window_ms, self.max_per_call, self.headroom)?;
+        let (tg, budget) = self.batching.configs()?;
         Ok(SimulateOptions {
             scenario,
             params: ScenarioParams {
