@@ -31,6 +31,12 @@ pub trait Strategy {
         None
     }
 
+    /// How long each gated pod that turned ready waited for its readiness gate to open, in milliseconds;
+    /// `None` when the strategy does not model the gates' writes.
+    fn gate_waits(&self) -> Option<Vec<f64>> {
+        None
+    }
+
     /// Stops whatever the strategy runs, so that dropping it frees all it holds. `false` (the default) when it
     /// cannot: its memory is then not reported.
     fn stop(&mut self) -> bool {
@@ -57,6 +63,10 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 
     fn kube_writes(&self) -> Option<u64> {
         (**self).kube_writes()
+    }
+
+    fn gate_waits(&self) -> Option<Vec<f64>> {
+        (**self).gate_waits()
     }
 
     fn stop(&mut self) -> bool {
@@ -178,6 +188,7 @@ impl<'a> Runner<'a> {
         let kube_writes = strategy
             .kube_writes()
             .map(|w| w - writes_before.unwrap_or(0));
+        let gate_waits = strategy.gate_waits();
         let tracked = final_desired.values().map(HashSet::len).sum::<usize>() as u64;
         let name = strategy.name();
         let memory = measure_memory(strategy, before, settled, tracked).await;
@@ -193,6 +204,7 @@ impl<'a> Runner<'a> {
             rules: BoundRules::of(&self.model),
             memory,
             kube_writes,
+            gate_waits,
         })
     }
 

@@ -32,6 +32,7 @@ impl RunReport {
             rules: BoundRules::of(model),
             memory: None,
             kube_writes: None,
+            gate_waits: None,
         });
         for c in stack_ledger.iter().filter(|c| c.start >= offset) {
             *report.calls.entry(c.action.to_owned()).or_default() += 1;

@@ -47,6 +47,9 @@ pub struct RunReport {
     pub memory: Option<Memory>,
     /// Kubernetes writes the strategy made during the scenario (`None`: not modelled).
     pub kube_writes: Option<u64>,
+    /// From a gated pod turning ready to its readiness gate's condition landing, for the gates that opened
+    /// before the run ended (`None`: not modelled).
+    pub gate_wait_ms: Option<LatencyStats>,
 }
 
 /// What the runner hands over to build a report.
@@ -63,6 +66,7 @@ pub(crate) struct RunInput<'a> {
     pub(crate) rules: BoundRules,
     pub(crate) memory: Option<Memory>,
     pub(crate) kube_writes: Option<u64>,
+    pub(crate) gate_waits: Option<Vec<f64>>,
 }
 
 impl RunReport {
@@ -126,6 +130,7 @@ impl RunReport {
             scenario_seconds: input.scenario.duration().as_secs_f64(),
             memory: input.memory,
             kube_writes: input.kube_writes,
+            gate_wait_ms: input.gate_waits.map(LatencyStats::of),
         }
     }
 }

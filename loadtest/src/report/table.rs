@@ -7,7 +7,7 @@ pub fn render_table(runs: &[RunReport]) -> String {
     let secs = |x: Option<f64>| x.map_or("never".to_owned(), |s| format!("{s:.1}"));
     let call = |r: &RunReport, k: &str| r.calls.get(k).copied().unwrap_or(0).to_string();
     type Row = (&'static str, Box<dyn Fn(&RunReport) -> String>);
-    let rows: Vec<Row> = vec![
+    let mut rows: Vec<Row> = vec![
         ("strategy", Box::new(|r| r.strategy.clone())),
         ("target changes", Box::new(|r| r.target_changes.to_string())),
         (
@@ -66,6 +66,21 @@ pub fn render_table(runs: &[RunReport]) -> String {
             Box::new(|r| format!("{:.1}", r.scenario_seconds)),
         ),
     ];
+    if runs.iter().any(|r| r.gate_wait_ms.is_some()) {
+        let wait = |q: fn(&super::LatencyStats) -> f64| {
+            move |r: &RunReport| {
+                r.gate_wait_ms
+                    .as_ref()
+                    .map_or("-".to_owned(), |l| format!("{:.0}", q(l)))
+            }
+        };
+        let at = rows
+            .iter()
+            .position(|(l, _)| *l == "completion s")
+            .unwrap_or(rows.len());
+        rows.insert(at, ("gate wait p99 ms", Box::new(wait(|l| l.p99))));
+        rows.insert(at, ("gate wait p50 ms", Box::new(wait(|l| l.p50))));
+    }
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|(_, f)| runs.iter().map(f).collect())

@@ -16,7 +16,7 @@ use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, TargetGroupKey, Tar
 use tgsync_actors::elb::{ElbTargets, HealthState};
 use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY, GATE_EVERY};
 use tokio::task::{spawn_local, JoinHandle};
-use tokio::time::{interval, sleep, MissedTickBehavior};
+use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
 
 use crate::scenario::Topology;
 
@@ -36,6 +36,9 @@ impl Default for KubeModel {
     }
 }
 
+/// How long each opened gate waited, in milliseconds, shared with the tasks that open them.
+type Waits = Rc<RefCell<Vec<f64>>>;
+
 /// Writes made so far, shared with the tasks that make them.
 #[derive(Clone, Default)]
 struct Writes(Rc<Cell<u64>>);
@@ -47,11 +50,13 @@ impl Writes {
     }
 }
 
-/// One gated pod, by its IP: whether its gate is open and whether its containers are ready.
+/// One gated pod, by its IP: whether its gate is open, whether its containers are ready, and since when
+/// it has been waiting for its gate.
 #[derive(Clone, Copy)]
 struct Gate {
     open: bool,
     ready: bool,
+    waiting_since: Option<Instant>,
 }
 
 /// The gated pods behind one target group, and the slices they were read from.
@@ -72,12 +77,18 @@ impl Gates {
         for gone in before.iter().filter(|ip| !kept.contains(ip)) {
             self.pods.remove(gone);
         }
+        let at = Instant::now();
         for e in snap.endpoints.iter() {
             let ready = e.conditions().wants_traffic();
-            self.pods
-                .entry(e.addr())
-                .or_insert(Gate { open: ready, ready })
-                .ready = ready;
+            let gate = self.pods.entry(e.addr()).or_insert(Gate {
+                open: ready,
+                ready,
+                waiting_since: None,
+            });
+            gate.ready = ready;
+            if ready && !gate.open {
+                gate.waiting_since.get_or_insert(at);
+            }
         }
         if !now.is_empty() {
             self.slices.insert(snap.key.clone(), now);
@@ -98,6 +109,7 @@ pub(super) struct KubeSide {
     writes: Writes,
     /// Gated runs: the target groups of each Service, and their gated pods.
     gates: Option<(GatedServices, SharedGates)>,
+    waits: Waits,
     /// The checkpoint ticks of a quiet spell the clock skips.
     quiet: Option<Box<dyn Fn()>>,
     tasks: Vec<JoinHandle<()>>,
@@ -123,6 +135,7 @@ impl KubeSide {
             model,
             writes: Writes::default(),
             gates,
+            waits: Waits::default(),
             quiet: None,
             tasks: Vec::new(),
         }
@@ -167,7 +180,7 @@ impl KubeSide {
                 elb,
                 budget,
                 gates.clone(),
-                self.writes.clone(),
+                (self.writes.clone(), self.waits.clone()),
                 self.model.write_latency,
             )));
         }
@@ -189,6 +202,11 @@ impl KubeSide {
         if let Some(quiet) = &self.quiet {
             quiet();
         }
+    }
+
+    /// How long each gate opened so far waited, in milliseconds (`None`: the run has no gates).
+    pub(super) fn gate_waits(&self) -> Option<Vec<f64>> {
+        self.gates.as_ref().map(|_| self.waits.borrow().clone())
     }
 
     /// Kubernetes writes landed so far.
@@ -264,7 +282,7 @@ async fn gate_checks<E: ElbTargets + 'static>(
     elb: Rc<Tracked<E>>,
     budget: Addr<ApiBudget>,
     gates: SharedGates,
-    writes: Writes,
+    (writes, waits): (Writes, Waits),
     latency: Duration,
 ) {
     let mut tick = interval(GATE_EVERY);
@@ -281,8 +299,13 @@ async fn gate_checks<E: ElbTargets + 'static>(
             })
             .collect();
         for tg in due {
-            let (elb, budget, gates, writes) =
-                (elb.clone(), budget.clone(), gates.clone(), writes.clone());
+            let (elb, budget, gates, writes, waits) = (
+                elb.clone(),
+                budget.clone(),
+                gates.clone(),
+                writes.clone(),
+                waits.clone(),
+            );
             spawn_local(async move {
                 let health = match permit(&budget, ApiClass::Describe, Priority::Normal).await {
                     Ok(()) => elb.inner().describe_health(&tg).await.ok(),
@@ -314,6 +337,11 @@ async fn gate_checks<E: ElbTargets + 'static>(
                         .and_then(|g| g.pods.get_mut(&ip))
                     {
                         g.open = true;
+                        if let Some(since) = g.waiting_since.take() {
+                            waits
+                                .borrow_mut()
+                                .push(since.elapsed().as_secs_f64() * 1000.0);
+                        }
                     }
                 }
                 if let Some(g) = gates.borrow_mut().get_mut(&tg) {

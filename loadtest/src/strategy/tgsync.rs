@@ -84,6 +84,10 @@ impl Strategy for Tgsync {
         Some(self.kube.writes())
     }
 
+    fn gate_waits(&self) -> Option<Vec<f64>> {
+        self.kube.gate_waits()
+    }
+
     fn stop(&mut self) -> bool {
         self.kube.stop();
         for actor in self.actors.drain(..) {
