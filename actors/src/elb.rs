@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use crate::domain::{Target, TargetGroupKey};
 
@@ -64,4 +65,18 @@ pub trait ElbTargets: 'static {
     fn deregister(&self, tg: &TargetGroupKey, targets: Vec<Target>) -> CallFuture<()>;
     /// DescribeTargetHealth for the whole target group.
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>>;
+    /// One DescribeTargetGroups for `tgs` (at most [`crate::gates::DESCRIBE_TARGET_GROUPS_MAX`]): each one's
+    /// health-check interval, which paces the readiness gates' describes. An adapter that cannot tell fails,
+    /// and the gates then look at every tick.
+    fn health_check_intervals(
+        &self,
+        tgs: &[TargetGroupKey],
+    ) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        let n = tgs.len();
+        Box::pin(async move {
+            Err(ElbError::Other(format!(
+                "no health-check interval for {n} target groups"
+            )))
+        })
+    }
 }

@@ -5,6 +5,7 @@ pub mod budget;
 pub mod domain;
 pub mod elb;
 pub mod fnv;
+pub mod gates;
 pub mod stack;
 pub mod target_group;
 pub mod tracked;

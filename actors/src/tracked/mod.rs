@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::time::Duration;
 
-use crate::domain::{Target, TargetGroupKey};
+use crate::domain::{Target, TargetGroupKey, TargetId};
 use crate::elb::{CallFuture, ElbError, ElbTargets, TargetHealth};
 
 mod checkpoint;
@@ -16,8 +17,6 @@ pub use owned_set::OwnedSet;
 
 /// How often settled target groups get their checkpoint written (a set must hold still this long).
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
-/// How often bindings with gated pods still waiting ask ELB for their targets' health (one describe each).
-pub const GATE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 type Owned = Rc<RefCell<HashMap<TargetGroupKey, OwnedSet>>>;
 type Registering = Rc<RefCell<HashMap<TargetGroupKey, HashSet<Target>>>>;
@@ -134,6 +133,12 @@ impl<E: ElbTargets> Tracked<E> {
             .get(tg)
             .map(|s| s.iter().copied().collect())
             .unwrap_or_default()
+    }
+
+    /// Whether this process has a target of `id` registered in `tg` (on any port): what tells a readiness
+    /// gate that its target reached ELB.
+    pub fn holds(&self, tg: &TargetGroupKey, id: TargetId) -> bool {
+        self.owned.borrow().get(tg).is_some_and(|s| s.holds_id(id))
     }
 
     /// The checkpoint hash of what this process owns in `tg`.
@@ -262,6 +267,13 @@ impl<E: ElbTargets> ElbTargets for Tracked<E> {
 
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
         self.inner.describe_health(tg)
+    }
+
+    fn health_check_intervals(
+        &self,
+        tgs: &[TargetGroupKey],
+    ) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        self.inner.health_check_intervals(tgs)
     }
 }
 

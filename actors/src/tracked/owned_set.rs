@@ -2,7 +2,7 @@
 //! takes 2,048 buckets. It changes once per successful call (a few hundred times a second across all groups),
 //! so a shift or a merge per change costs little.
 
-use crate::domain::Target;
+use crate::domain::{Target, TargetId};
 
 /// Sorted, without duplicates (by `Target`'s identity: id and port).
 #[derive(Clone, Debug, Default)]
@@ -53,6 +53,12 @@ impl OwnedSet {
         self.0.iter()
     }
 
+    /// Whether a target of `id` is in the set, on any port.
+    pub fn holds_id(&self, id: TargetId) -> bool {
+        let i = self.0.partition_point(|t| t.id < id);
+        self.0.get(i).is_some_and(|t| t.id == id)
+    }
+
     /// How many.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -83,6 +89,16 @@ mod tests {
 
     fn t(n: u16) -> Target {
         Target::ip(std::net::IpAddr::from([10, 0, (n >> 8) as u8, n as u8]), 80)
+    }
+
+    #[test]
+    fn holds_an_id_on_any_port() {
+        let mut set = OwnedSet::default();
+        let a = std::net::IpAddr::from([10, 0, 0, 2]);
+        set.extend([t(1), Target::ip(a, 8080), t(3)]);
+        assert!(set.holds_id(TargetId::Ip(a)));
+        assert!(set.holds_id(t(1).id));
+        assert!(!set.holds_id(TargetId::Ip(std::net::IpAddr::from([10, 0, 0, 4]))));
     }
 
     proptest! {

@@ -14,7 +14,8 @@ use actix::Addr;
 use tgsync_actors::budget::{permit, ApiBudget, ApiClass, Priority};
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, TargetGroupKey, TargetId};
 use tgsync_actors::elb::{ElbTargets, HealthState};
-use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY, GATE_EVERY};
+use tgsync_actors::gates::GATE_EVERY;
+use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY};
 use tokio::task::{spawn_local, JoinHandle};
 use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
 

@@ -19,8 +19,9 @@ use kube::runtime::watcher::Event;
 use tgsync_actors::budget::ApiBudget;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
 use tgsync_actors::elb::ElbError;
+use tgsync_actors::gates::GATE_EVERY;
 use tgsync_actors::target_group::{Router, Shutdown, TgConfig};
-use tgsync_actors::tracked::{Invalidate, Record, Tracked, CHECKPOINT_EVERY, GATE_EVERY};
+use tgsync_actors::tracked::{Invalidate, Record, Tracked, CHECKPOINT_EVERY};
 use tracing::info;
 
 use gates::GatedPod;
