@@ -193,7 +193,7 @@ impl<'a> Runner<'a> {
         let name = strategy.name();
         let memory = measure_memory(strategy, before, settled, tracked).await;
 
-        RunReport::build(RunInput {
+        let mut report = RunReport::build(RunInput {
             strategy: name,
             scenario: sc,
             ledger: model.ledger(),
@@ -205,7 +205,10 @@ impl<'a> Runner<'a> {
             memory,
             kube_writes,
             gate_waits,
-        })
+        });
+        // The readiness gates' reads of a health-check interval (DescribeTargetGroups) are stack calls.
+        report.count_stack_calls(&model.stack_ledger(), offset);
+        report
     }
 
     /// Lets the strategy take in the initial slices until ELB matches them and calls have stopped.

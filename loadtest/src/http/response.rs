@@ -6,7 +6,7 @@ use std::fmt::Write;
 use tgsync_actors::domain::{Target, TargetGroupKey, TargetId};
 use tgsync_actors::elb::{HealthState, TargetHealth};
 
-use crate::model::name_of;
+use crate::model::{name_of, HealthCheck};
 
 const XMLNS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
 
@@ -49,17 +49,22 @@ pub fn target_health(rows: &[TargetHealth]) -> String {
     out
 }
 
-/// DescribeTargetGroups' result: ip target groups on HTTP port 80, named after their ARNs.
-pub fn target_groups(tgs: &[TargetGroupKey]) -> String {
+/// DescribeTargetGroups' result: ip target groups on HTTP port 80, named after their ARNs, with the model's
+/// health check.
+pub fn target_groups(tgs: &[TargetGroupKey], health: HealthCheck) -> String {
     let mut out = String::from("<TargetGroups>");
     for tg in tgs {
         let arn = tg.as_str();
         let _ = write!(
             out,
             "<member><TargetGroupArn>{}</TargetGroupArn><TargetGroupName>{}</TargetGroupName>\
-             <Protocol>HTTP</Protocol><Port>80</Port><TargetType>ip</TargetType></member>",
+             <Protocol>HTTP</Protocol><Port>80</Port><TargetType>ip</TargetType>\
+             <HealthCheckIntervalSeconds>{}</HealthCheckIntervalSeconds>\
+             <HealthyThresholdCount>{}</HealthyThresholdCount></member>",
             escape(arn),
-            escape(name_of(arn).unwrap_or(arn))
+            escape(name_of(arn).unwrap_or(arn)),
+            health.interval.as_secs(),
+            health.healthy_threshold
         );
     }
     out.push_str("</TargetGroups>");

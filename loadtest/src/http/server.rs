@@ -269,7 +269,7 @@ async fn call(model: &ElbModel, request: ElbRequest) -> Result<String, Refusal> 
                 .describe_target_groups(names, arns)
                 .await
                 .map_err(|e| (StatusCode::BAD_REQUEST, e.code, e.message))?;
-            Ok(response::target_groups(&tgs))
+            Ok(response::target_groups(&tgs, model.health_check()))
         }
     }
 }

@@ -88,6 +88,11 @@ async fn serves_registers_and_describes_through_the_buckets_and_ledger() {
         body.contains(&format!("<TargetGroupArn>{ARN}</TargetGroupArn>")),
         "{body}"
     );
+    // The readiness gates pace their describes by it.
+    assert!(
+        body.contains("<HealthCheckIntervalSeconds>10</HealthCheckIntervalSeconds>"),
+        "{body}"
+    );
     let (status, body) = send(
         &m,
         "POST",

@@ -276,4 +276,12 @@ impl ElbTargets for ElbModel {
                 .call(CallKind::DescribeTargetHealth, tg.clone(), Vec::new()),
         )
     }
+
+    fn health_check_intervals(
+        &self,
+        tgs: &[TargetGroupKey],
+    ) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        let (model, tgs) = (self.clone(), tgs.to_vec());
+        Box::pin(async move { model.health_check_intervals_of(tgs).await })
+    }
 }

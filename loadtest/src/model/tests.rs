@@ -215,3 +215,29 @@ async fn injected_throttles_follow_the_fraction_and_the_seed() {
     assert_eq!(outcomes[0], outcomes[1]);
     assert!((40..80).contains(&outcomes[0]), "{outcomes:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn health_check_intervals_are_one_describe_target_groups_for_up_to_20_groups() {
+    let many: Vec<TargetGroupKey> = (0..21)
+        .map(|i| TargetGroupKey::new(format!("tg-{i}")))
+        .collect();
+    let model = ElbModel::new(fixed_latency(10), many.clone());
+    let every = HealthCheck::SCENARIO_DEFAULT.interval;
+    let twenty = model.health_check_intervals(&many[..20]).await.unwrap();
+    assert_eq!(twenty.len(), 20);
+    assert!(twenty
+        .iter()
+        .all(|(tg, i)| many.contains(tg) && *i == every));
+    assert!(matches!(
+        model.health_check_intervals(&many).await,
+        Err(ElbError::Other(m)) if m.contains("ValidationError")
+    ));
+    let gone = [many[0].clone(), TargetGroupKey::new("tg-gone")];
+    assert!(matches!(
+        model.health_check_intervals(&gone).await,
+        Err(ElbError::TargetGroupNotFound(_))
+    ));
+    let actions: Vec<&str> = model.stack_ledger().iter().map(|c| c.action).collect();
+    assert_eq!(actions, ["DescribeTargetGroups"; 3]);
+    assert!(model.ledger().is_empty(), "no target call");
+}

@@ -10,7 +10,7 @@ use crate::scenario::Scenario;
 impl RunReport {
     /// `scenario`'s transitions matched against the ledgers of a model that `strategy` called, as [`crate::Runner`]
     /// matches a simulated run's. `offset` is the scenario's start on the model's clock; calls before it (the
-    /// warm-up) are not counted. Stack calls (`DescribeTargetGroups`) are counted by action beside the target calls.
+    /// warm-up) are not counted. Stack calls are counted as [`RunReport::count_stack_calls`] counts them.
     pub fn from_ledgers(
         strategy: &'static str,
         scenario: &Scenario,
@@ -34,19 +34,25 @@ impl RunReport {
             kube_writes: None,
             gate_waits: None,
         });
+        report.count_stack_calls(stack_ledger, offset);
+        report
+    }
+
+    /// Counts the stack calls (`DescribeTargetGroups`) made from `offset` on by action, beside the target
+    /// calls.
+    pub(crate) fn count_stack_calls(&mut self, stack_ledger: &[StackCall], offset: Duration) {
         for c in stack_ledger.iter().filter(|c| c.start >= offset) {
-            *report.calls.entry(c.action.to_owned()).or_default() += 1;
-            report.total_calls += 1;
+            *self.calls.entry(c.action.to_owned()).or_default() += 1;
+            self.total_calls += 1;
             match c.outcome {
                 CallOutcome::Ok => {}
-                CallOutcome::Throttled => report.throttled += 1,
-                _ => report.failed += 1,
+                CallOutcome::Throttled => self.throttled += 1,
+                _ => self.failed += 1,
             }
         }
-        if report.target_changes > 0 {
-            report.calls_per_1000_changes =
-                report.total_calls as f64 * 1000.0 / report.target_changes as f64;
+        if self.target_changes > 0 {
+            self.calls_per_1000_changes =
+                self.total_calls as f64 * 1000.0 / self.target_changes as f64;
         }
-        report
     }
 }

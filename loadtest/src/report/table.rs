@@ -66,6 +66,22 @@ pub fn render_table(runs: &[RunReport]) -> String {
             Box::new(|r| format!("{:.1}", r.scenario_seconds)),
         ),
     ];
+    if runs
+        .iter()
+        .any(|r| r.calls.get("DescribeTargetGroups") > Some(&0))
+    {
+        let at = rows
+            .iter()
+            .position(|(l, _)| *l == "total calls")
+            .unwrap_or(rows.len());
+        rows.insert(
+            at,
+            (
+                "DescribeTargetGroups",
+                Box::new(move |r| call(r, "DescribeTargetGroups")),
+            ),
+        );
+    }
     if runs.iter().any(|r| r.gate_wait_ms.is_some()) {
         let wait = |q: fn(&super::LatencyStats) -> f64| {
             move |r: &RunReport| {
