@@ -1,7 +1,7 @@
 //! What `tgsync run` does around the actors, against a modelled Kubernetes API: the checkpoint removal a
 //! target group awaits before its first change, the checkpoint writes once it held still, and the readiness
-//! gates' DescribeTargetHealth calls with the pod-condition writes they lead to. Every write takes the
-//! modelled latency and is counted; none of them is an AWS call.
+//! gates' calls (paced by the daemon's `GateClock`) with the pod-condition writes they lead to. Every write
+//! takes the modelled latency and is counted; none of them is an AWS call.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -14,7 +14,7 @@ use actix::Addr;
 use tgsync_actors::budget::{permit, ApiBudget, ApiClass, Priority};
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, TargetGroupKey, TargetId};
 use tgsync_actors::elb::{ElbTargets, HealthState};
-use tgsync_actors::gates::GATE_EVERY;
+use tgsync_actors::gates::{GateClock, GateStep, DESCRIBE_TARGET_GROUPS_MAX, GATE_EVERY};
 use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY};
 use tokio::task::{spawn_local, JoinHandle};
 use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
@@ -60,11 +60,12 @@ struct Gate {
     waiting_since: Option<Instant>,
 }
 
-/// The gated pods behind one target group, and the slices they were read from.
+/// The gated pods behind one target group, the slices they were read from, and the group's gate clock.
 #[derive(Default)]
 struct Gates {
     pods: HashMap<IpAddr, Gate>,
     slices: HashMap<SliceKey, Vec<IpAddr>>,
+    clock: GateClock,
     busy: bool,
 }
 
@@ -177,13 +178,14 @@ impl KubeSide {
         }));
         self.tasks.push(spawn_local(checkpoint_ticks(checkpoints)));
         if let Some((_, gates)) = &self.gates {
-            self.tasks.push(spawn_local(gate_checks(
+            self.tasks.push(spawn_local(gate_checks(Rc::new(GateCheck {
                 elb,
                 budget,
-                gates.clone(),
-                (self.writes.clone(), self.waits.clone()),
-                self.model.write_latency,
-            )));
+                gates: gates.clone(),
+                writes: self.writes.clone(),
+                waits: self.waits.clone(),
+                latency: self.model.write_latency,
+            }))));
         }
     }
 
@@ -277,78 +279,113 @@ async fn checkpoint_ticks<E: ElbTargets + 'static>(checkpoints: Rc<Checkpoints<E
     }
 }
 
-/// Every `GATE_EVERY`, the daemon's gate tick: for each target group with pods waiting (and no check under
-/// way), a describe permit at normal priority, one DescribeTargetHealth, and a write per pod found healthy.
-async fn gate_checks<E: ElbTargets + 'static>(
+/// What the gate tick's tasks share.
+struct GateCheck<E> {
     elb: Rc<Tracked<E>>,
     budget: Addr<ApiBudget>,
     gates: SharedGates,
-    (writes, waits): (Writes, Waits),
+    writes: Writes,
+    waits: Waits,
     latency: Duration,
-) {
+}
+
+/// Every `GATE_EVERY`, the daemon's gate tick: each target group's clock looks at its waiting pods, and for
+/// a group whose clock asks (and with no check under way) a describe permit at normal priority, then one
+/// DescribeTargetHealth and a write per pod found healthy; the groups whose clock asks for their health-check
+/// interval share DescribeTargetGroups calls, up to 20 groups a call.
+async fn gate_checks<E: ElbTargets + 'static>(check: Rc<GateCheck<E>>) {
     let mut tick = interval(GATE_EVERY);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let due: Vec<TargetGroupKey> = gates
-            .borrow_mut()
-            .iter_mut()
-            .filter(|(_, g)| !g.busy && g.waiting().next().is_some())
-            .map(|(tg, g)| {
-                g.busy = true;
-                tg.clone()
-            })
-            .collect();
-        for tg in due {
-            let (elb, budget, gates, writes, waits) = (
-                elb.clone(),
-                budget.clone(),
-                gates.clone(),
-                writes.clone(),
-                waits.clone(),
-            );
+        let now = Instant::now();
+        let (mut reads, mut describes) = (Vec::new(), Vec::new());
+        for (tg, g) in check.gates.borrow_mut().iter_mut() {
+            let waiting: Vec<(IpAddr, bool)> = g
+                .waiting()
+                .map(|ip| (ip, check.elb.holds(tg, TargetId::Ip(ip))))
+                .collect();
+            let step = g.clock.tick(now, waiting);
+            if g.busy || step == GateStep::Wait {
+                continue;
+            }
+            g.busy = true;
+            match step {
+                GateStep::ReadInterval => reads.push(tg.clone()),
+                _ => describes.push(tg.clone()),
+            }
+        }
+        for chunk in reads.chunks(DESCRIBE_TARGET_GROUPS_MAX) {
+            let (check, tgs) = (check.clone(), chunk.to_vec());
+            spawn_local(async move { check.read_intervals(tgs).await });
+        }
+        for tg in describes {
+            let check = check.clone();
             spawn_local(async move {
-                let health = match permit(&budget, ApiClass::Describe, Priority::Normal).await {
-                    Ok(()) => elb.inner().describe_health(&tg).await.ok(),
-                    Err(_) => None,
-                };
-                let healthy: HashSet<IpAddr> = health
-                    .into_iter()
-                    .flatten()
-                    .filter(|h| h.state == HealthState::Healthy)
-                    .filter_map(|h| match h.target.id {
-                        TargetId::Ip(ip) => Some(ip),
-                        TargetId::Instance(_) => None,
-                    })
-                    .collect();
-                let opened: Vec<IpAddr> = {
-                    let gates = gates.borrow();
-                    gates
-                        .get(&tg)
-                        .into_iter()
-                        .flat_map(|g| g.waiting())
-                        .filter(|ip| healthy.contains(ip))
-                        .collect()
-                };
-                for ip in opened {
-                    writes.write(latency).await;
-                    if let Some(g) = gates
-                        .borrow_mut()
-                        .get_mut(&tg)
-                        .and_then(|g| g.pods.get_mut(&ip))
-                    {
-                        g.open = true;
-                        if let Some(since) = g.waiting_since.take() {
-                            waits
-                                .borrow_mut()
-                                .push(since.elapsed().as_secs_f64() * 1000.0);
-                        }
-                    }
-                }
-                if let Some(g) = gates.borrow_mut().get_mut(&tg) {
+                check.describe(&tg, now).await;
+                if let Some(g) = check.gates.borrow_mut().get_mut(&tg) {
                     g.busy = false;
                 }
             });
+        }
+    }
+}
+
+impl<E: ElbTargets + 'static> GateCheck<E> {
+    /// Reads the health-check intervals of `tgs` (one call) into their clocks; a group the answer leaves out,
+    /// or all of them when the call failed, is paced by the tick until the read is tried again.
+    async fn read_intervals(&self, tgs: Vec<TargetGroupKey>) {
+        let read = match permit(&self.budget, ApiClass::Describe, Priority::Normal).await {
+            Ok(()) => self.elb.health_check_intervals(&tgs).await.ok(),
+            Err(_) => None,
+        };
+        let found: HashMap<TargetGroupKey, Duration> = read.into_iter().flatten().collect();
+        let now = Instant::now();
+        let mut gates = self.gates.borrow_mut();
+        for tg in &tgs {
+            if let Some(g) = gates.get_mut(tg) {
+                g.clock.interval_read(now, found.get(tg).copied());
+                g.busy = false;
+            }
+        }
+    }
+
+    /// Describes `tg` (the tick at `at` asked) and opens the gates of the waiting pods ELB calls healthy.
+    async fn describe(&self, tg: &TargetGroupKey, at: Instant) {
+        let health = match permit(&self.budget, ApiClass::Describe, Priority::Normal).await {
+            Ok(()) => self.elb.inner().describe_health(tg).await.ok(),
+            Err(_) => None,
+        };
+        let Some(rows) = health else { return };
+        let healthy: HashSet<IpAddr> = rows
+            .into_iter()
+            .filter(|h| h.state == HealthState::Healthy)
+            .filter_map(|h| match h.target.id {
+                TargetId::Ip(ip) => Some(ip),
+                TargetId::Instance(_) => None,
+            })
+            .collect();
+        let opened: Vec<IpAddr> = {
+            let mut gates = self.gates.borrow_mut();
+            let Some(g) = gates.get_mut(tg) else { return };
+            g.clock.described(at);
+            g.waiting().filter(|ip| healthy.contains(ip)).collect()
+        };
+        for ip in opened {
+            self.writes.write(self.latency).await;
+            if let Some(g) = self
+                .gates
+                .borrow_mut()
+                .get_mut(tg)
+                .and_then(|g| g.pods.get_mut(&ip))
+            {
+                g.open = true;
+                if let Some(since) = g.waiting_since.take() {
+                    self.waits
+                        .borrow_mut()
+                        .push(since.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
         }
     }
 }
