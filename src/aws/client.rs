@@ -168,6 +168,28 @@ impl ElbTargets for AwsElb {
                 .collect())
         })
     }
+
+    fn health_check_intervals(
+        &self,
+        tgs: &[TargetGroupKey],
+    ) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        let call = self
+            .client
+            .describe_target_groups()
+            .set_target_group_arns(Some(tgs.iter().map(|tg| tg.as_str().to_owned()).collect()));
+        Box::pin(async move {
+            let out = call.send().await.map_err(sdk_error)?;
+            Ok(out
+                .target_groups()
+                .iter()
+                .filter_map(|tg| {
+                    let arn = tg.target_group_arn()?;
+                    let every = u64::try_from(tg.health_check_interval_seconds()?).ok()?;
+                    Some((TargetGroupKey::new(arn), Duration::from_secs(every)))
+                })
+                .collect())
+        })
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,11 @@ async fn the_sdk_reads_what_the_http_model_answers() {
         Err(ElbError::TargetGroupNotFound(_))
     ));
     elb.check_target_group(ARN).await.expect("found by ARN");
+    // What paces the readiness gates: the scenarios' 10 s health-check interval.
+    assert_eq!(
+        elb.health_check_intervals(std::slice::from_ref(&tg)).await,
+        Ok(vec![(tg.clone(), Duration::from_secs(10))])
+    );
 
     let other = TargetGroupKey::new(ARN.replace("/web/", "/other/"));
     assert!(matches!(
@@ -81,5 +86,5 @@ async fn the_sdk_reads_what_the_http_model_answers() {
             "RegisterTargets Throttled"
         ]
     );
-    assert_eq!(stack.len(), 3, "three DescribeTargetGroups");
+    assert_eq!(stack.len(), 4, "four DescribeTargetGroups");
 }

@@ -19,7 +19,7 @@ use kube::runtime::watcher::Event;
 use tgsync_actors::budget::ApiBudget;
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, Target, TargetGroupKey};
 use tgsync_actors::elb::ElbError;
-use tgsync_actors::gates::GATE_EVERY;
+use tgsync_actors::gates::{GateClock, GATE_EVERY};
 use tgsync_actors::target_group::{Router, Shutdown, TgConfig};
 use tgsync_actors::tracked::{Invalidate, Record, Tracked, CHECKPOINT_EVERY};
 use tracing::info;
@@ -86,6 +86,8 @@ pub struct Manager<K: KubeWrites, E: TgLookup> {
     gate_candidates: HashMap<SliceKey, Vec<(IpAddr, String)>>,
     /// Bindings whose gate check is under way.
     gates_busy: HashSet<String>,
+    /// Each running ip-mode binding that had gated pods waiting: what paces its gate checks.
+    gate_clocks: HashMap<String, GateClock>,
     bindings: HashMap<String, Binding<E>>,
     synced: [bool; KINDS],
     relist: [Option<HashSet<String>>; KINDS],
@@ -174,6 +176,7 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
             pods: HashMap::new(),
             gate_candidates: HashMap::new(),
             gates_busy: HashSet::new(),
+            gate_clocks: HashMap::new(),
             bindings: HashMap::new(),
             synced: [false; KINDS],
             relist: Default::default(),

@@ -1,17 +1,22 @@
 //! Readiness gates `target-health.elbv2.k8s.aws/<binding>`: a gated pod is not Ready (so its endpoint is not
 //! either) until tgsync says ELB finds it healthy. Its endpoint is registered once its containers are ready,
 //! and the gate's condition is set True when DescribeTargetHealth (within the describe budget) calls the
-//! target healthy.
+//! target healthy; each binding's `GateClock` says when a describe could tell something new.
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
+use std::time::Duration;
 
 use actix::prelude::*;
 use kube::runtime::watcher::Event;
 use kube::ResourceExt;
 use tgsync_actors::budget::Priority;
-use tgsync_actors::domain::{Conditions, Endpoint, EndpointSliceSnapshot, TargetId};
+use tgsync_actors::domain::{
+    Conditions, Endpoint, EndpointSliceSnapshot, TargetGroupKey, TargetId,
+};
 use tgsync_actors::elb::HealthState;
+use tgsync_actors::gates::{GateStep, DESCRIBE_TARGET_GROUPS_MAX};
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use super::{object_key, service_key, Kind, Manager, Watched};
@@ -62,10 +67,18 @@ pub(super) fn gate_candidates(slice: &SlimEndpointSlice) -> Vec<(IpAddr, String)
         .collect()
 }
 
-/// A binding's gate check finished.
+/// A binding's (`ns/name`) gate check finished, with what its clock learns.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(super) struct GatesChecked(pub String);
+pub(super) struct GatesChecked(pub String, pub Checked);
+
+/// What a gate check tells the binding's clock.
+pub(super) enum Checked {
+    /// The target group's health-check interval (`None`: not read).
+    Interval(Option<Duration>),
+    /// A describe made at this tick answered (`None`: it failed).
+    Described(Option<Instant>),
+}
 
 impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
     /// The snapshot the actors should see: endpoints held back only by one of our gates count as ready
@@ -130,9 +143,12 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
         }
     }
 
-    /// For each running ip-mode binding with gated pods still waiting (and no check under way): one
-    /// DescribeTargetHealth at normal priority, then the gates of the pods ELB calls healthy set True.
+    /// Each gated binding's clock looks at its waiting pods. For a running ip-mode binding whose clock asks
+    /// (and with no check under way), at normal priority: its health-check interval, read with up to 19
+    /// other bindings' in one DescribeTargetGroups, or one DescribeTargetHealth and then the gates of the
+    /// pods ELB calls healthy set True.
     pub(super) fn gate_tick(&mut self, ctx: &mut Context<Self>) {
+        let now = Instant::now();
         // Pods waiting, by the binding (`ns/name`) they wait for: one pass over the gated pods.
         let mut waiting_for: HashMap<String, Vec<(String, IpAddr)>> = HashMap::new();
         for (key, p) in &self.pods {
@@ -149,65 +165,133 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
                     .push((pod.to_owned(), ip));
             }
         }
-        for (key, waiting) in waiting_for {
-            let Some(b) = self.bindings.get(&key) else {
-                continue;
-            };
-            let Some(r) = b.running() else { continue };
-            if !matches!(r.mode, Mode::Ip { .. }) || self.gates_busy.contains(&key) {
+        let bindings = &self.bindings;
+        let running_ip = |key: &str| {
+            bindings
+                .get(key)
+                .and_then(|b| b.running())
+                .filter(|r| matches!(r.mode, Mode::Ip { .. }))
+        };
+        // A clock goes with its binding's run; it stays between waves to keep the interval it read.
+        self.gate_clocks.retain(|key, _| running_ip(key).is_some());
+        for key in waiting_for.keys().filter(|k| running_ip(k).is_some()) {
+            self.gate_clocks.entry(key.clone()).or_default();
+        }
+        let (mut reads, mut describes) = (Vec::new(), Vec::new());
+        for (key, clock) in &mut self.gate_clocks {
+            let Some(r) = running_ip(key) else { continue };
+            let waiting = waiting_for.remove(key).unwrap_or_default();
+            let held = waiting
+                .iter()
+                .map(|(_, ip)| (*ip, self.elb.holds(&r.tg, TargetId::Ip(*ip))));
+            let step = clock.tick(now, held);
+            if step == GateStep::Wait || !self.gates_busy.insert(key.clone()) {
                 continue;
             }
-            let (ns, name) = (b.obj.namespace().unwrap_or_default(), b.obj.name_any());
-            let (elb, budget, ops, tg) = (
-                self.elb.clone(),
-                self.budget.clone(),
-                self.ops.clone(),
-                r.tg.clone(),
-            );
-            self.gates_busy.insert(key.clone());
-            let addr = ctx.address();
-            actix::spawn(async move {
-                let health = match describe_permit(&budget, Priority::Normal).await {
-                    Ok(()) => elb.inner().describe_health(&tg).await,
-                    Err(e) => Err(e),
-                };
-                match health {
-                    Ok(rows) => {
-                        let healthy: HashSet<IpAddr> = rows
-                            .iter()
-                            .filter(|h| h.state == HealthState::Healthy)
-                            .filter_map(|h| match h.target.id {
-                                TargetId::Ip(ip) => Some(ip),
-                                TargetId::Instance(_) => None,
-                            })
-                            .collect();
-                        let condition = format!("{GATE_PREFIX}{name}");
-                        for (pod, ip) in waiting {
-                            if healthy.contains(&ip) {
-                                info!(namespace = %ns, pod = %pod, binding = %name, "target healthy; readiness gate set");
-                                let message = format!("target {ip} is healthy in {tg}");
-                                ops.set_pod_condition(&ns, &pod, &condition, "Healthy", &message)
-                                    .await;
-                            } else {
-                                debug!(namespace = %ns, pod = %pod, binding = %name, "target not healthy yet");
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        warn!(binding = %key, error = %e, "cannot read target health for readiness gates")
-                    }
-                }
-                addr.do_send(GatesChecked(key));
-            });
+            match step {
+                GateStep::ReadInterval => reads.push((key.clone(), r.tg.clone())),
+                _ => describes.push((key.clone(), r.tg.clone(), waiting)),
+            }
         }
+        for chunk in reads.chunks(DESCRIBE_TARGET_GROUPS_MAX) {
+            self.read_intervals(chunk.to_vec(), ctx);
+        }
+        for (key, tg, waiting) in describes {
+            self.describe_gates(key, tg, waiting, now, ctx);
+        }
+    }
+
+    /// One DescribeTargetGroups for these bindings' target groups; each clock gets its interval, or none
+    /// (the call failed, or left the group out).
+    fn read_intervals(&self, chunk: Vec<(String, TargetGroupKey)>, ctx: &mut Context<Self>) {
+        let (elb, budget, addr) = (self.elb.clone(), self.budget.clone(), ctx.address());
+        actix::spawn(async move {
+            let tgs: Vec<TargetGroupKey> = chunk.iter().map(|(_, tg)| tg.clone()).collect();
+            let read = match describe_permit(&budget, Priority::Normal).await {
+                Ok(()) => elb.inner().health_check_intervals(&tgs).await,
+                Err(e) => Err(e),
+            };
+            let found: HashMap<TargetGroupKey, Duration> = match read {
+                Ok(rows) => rows.into_iter().collect(),
+                Err(e) => {
+                    warn!(target_groups = tgs.len(), error = %e, "cannot read health-check intervals; readiness gates look at every tick for now");
+                    HashMap::new()
+                }
+            };
+            for (key, tg) in chunk {
+                let every = found.get(&tg).copied();
+                addr.do_send(GatesChecked(key, Checked::Interval(every)));
+            }
+        });
+    }
+
+    /// One DescribeTargetHealth of `tg` (the tick at `at` asked), then the gates of the `waiting` pods
+    /// (name, IP) of binding `key` that ELB calls healthy set True.
+    fn describe_gates(
+        &self,
+        key: String,
+        tg: TargetGroupKey,
+        waiting: Vec<(String, IpAddr)>,
+        at: Instant,
+        ctx: &mut Context<Self>,
+    ) {
+        let addr = ctx.address();
+        let Some(b) = self.bindings.get(&key) else {
+            addr.do_send(GatesChecked(key, Checked::Described(None)));
+            return;
+        };
+        let (ns, name) = (b.obj.namespace().unwrap_or_default(), b.obj.name_any());
+        let (elb, budget, ops) = (self.elb.clone(), self.budget.clone(), self.ops.clone());
+        actix::spawn(async move {
+            let health = match describe_permit(&budget, Priority::Normal).await {
+                Ok(()) => elb.inner().describe_health(&tg).await,
+                Err(e) => Err(e),
+            };
+            let rows = match health {
+                Ok(rows) => rows,
+                Err(e) => {
+                    warn!(binding = %key, error = %e, "cannot read target health for readiness gates");
+                    addr.do_send(GatesChecked(key, Checked::Described(None)));
+                    return;
+                }
+            };
+            let healthy: HashSet<IpAddr> = rows
+                .iter()
+                .filter(|h| h.state == HealthState::Healthy)
+                .filter_map(|h| match h.target.id {
+                    TargetId::Ip(ip) => Some(ip),
+                    TargetId::Instance(_) => None,
+                })
+                .collect();
+            let condition = format!("{GATE_PREFIX}{name}");
+            for (pod, ip) in waiting {
+                if healthy.contains(&ip) {
+                    info!(namespace = %ns, pod = %pod, binding = %name, "target healthy; readiness gate set");
+                    let message = format!("target {ip} is healthy in {tg}");
+                    ops.set_pod_condition(&ns, &pod, &condition, "Healthy", &message)
+                        .await;
+                } else {
+                    debug!(namespace = %ns, pod = %pod, binding = %name, "target not healthy yet");
+                }
+            }
+            addr.do_send(GatesChecked(key, Checked::Described(Some(at))));
+        });
     }
 }
 
 impl<K: KubeWrites, E: TgLookup> Handler<GatesChecked> for Manager<K, E> {
     type Result = ();
 
-    fn handle(&mut self, msg: GatesChecked, _: &mut Context<Self>) {
-        self.gates_busy.remove(&msg.0);
+    fn handle(&mut self, GatesChecked(key, checked): GatesChecked, _: &mut Context<Self>) {
+        self.gates_busy.remove(&key);
+        let Some(clock) = self.gate_clocks.get_mut(&key) else {
+            return;
+        };
+        match checked {
+            Checked::Interval(every) => clock.interval_read(Instant::now(), every),
+            Checked::Described(Some(at)) => clock.described(at),
+            Checked::Described(None) => {}
+        }
     }
 }
 

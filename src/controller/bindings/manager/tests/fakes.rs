@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
+use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use tgsync_actors::domain::{Target, TargetGroupKey};
@@ -128,12 +129,14 @@ impl KubeWrites for FakeKube {
     }
 }
 
-/// Target groups in memory: targets by ARN, ARNs by name, and whether describes call targets healthy.
+/// Target groups in memory: targets by ARN, ARNs by name, whether describes call targets healthy, and the
+/// health-check interval DescribeTargetGroups answers (`None`: the call fails).
 #[derive(Default)]
 pub struct ElbState {
     pub groups: HashMap<String, BTreeSet<Target>>,
     pub names: HashMap<String, String>,
     pub healthy: bool,
+    pub interval: Option<Duration>,
 }
 
 /// `TgLookup` (and so `ElbTargets`) in memory; a call to a missing target group answers not found.
@@ -187,6 +190,13 @@ impl ElbTargets for FakeElb {
         self.change("deregister", tg, targets, false)
     }
 
+    fn health_check_intervals(
+        &self,
+        tgs: &[TargetGroupKey],
+    ) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        self.intervals(tgs)
+    }
+
     fn describe_health(&self, tg: &TargetGroupKey) -> CallFuture<Vec<TargetHealth>> {
         let (state, log, arn) = (self.state.clone(), self.log.clone(), tg.as_str().to_owned());
         Box::pin(async move {
@@ -205,6 +215,26 @@ impl ElbTargets for FakeElb {
                 .iter()
                 .map(|t| TargetHealth { target: *t, state })
                 .collect())
+        })
+    }
+}
+
+impl FakeElb {
+    /// DescribeTargetGroups by ARN: every one must exist, as in ELB.
+    fn intervals(&self, tgs: &[TargetGroupKey]) -> CallFuture<Vec<(TargetGroupKey, Duration)>> {
+        let (state, log, tgs) = (self.state.clone(), self.log.clone(), tgs.to_vec());
+        Box::pin(async move {
+            log.borrow_mut().push(format!("intervals {}", tgs.len()));
+            let st = state.borrow();
+            let every = st
+                .interval
+                .ok_or_else(|| ElbError::Other("AccessDenied".into()))?;
+            tgs.into_iter()
+                .map(|tg| match st.groups.contains_key(tg.as_str()) {
+                    true => Ok((tg, every)),
+                    false => Err(ElbError::TargetGroupNotFound(tg.to_string())),
+                })
+                .collect()
         })
     }
 }
