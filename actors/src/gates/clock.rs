@@ -29,10 +29,10 @@ struct Interval {
 
 /// A target group's readiness-gate bookkeeping between ticks.
 ///
-/// ELB checks each target once per health-check interval, so a target's state changes at most that often; an
+/// ELB checks each target once per health-check interval, so a target's state changes only at its checks; an
 /// ALB calls a new target healthy after its first passing check, which comes within one interval of its
-/// registration. So a waiting target is first worth a describe one interval after its registration, and
-/// again one interval after each describe that did not find it healthy.
+/// registration. So a waiting target is worth a describe at each whole interval after its registration (as
+/// first seen, which is no earlier) that no describe has looked past yet: the first one interval after it.
 #[derive(Debug, Default)]
 pub struct GateClock {
     /// The waiting targets ELB holds, by IP, with the first tick that found each registered: no earlier than
@@ -72,21 +72,20 @@ impl GateClock {
         }
     }
 
-    /// Whether a waiting target has had an interval to be checked since it was registered, and either no
-    /// describe has looked since then or the last one is an interval old.
+    /// Whether a waiting target has had a check that no describe has looked past.
     fn due(&self, now: Instant, every: Duration) -> bool {
-        self.registered.values().any(|&since| {
-            let first = since + every;
-            first <= now && self.described.is_none_or(|d| d < first || now >= d + every)
-        })
+        self.registered
+            .values()
+            .any(|&since| next_check(since, self.described, every) <= now)
     }
 
     /// The group's health-check interval, read at `now`; `None` when the read failed, which paces the group
     /// by the tick until the read is tried again.
     pub fn interval_read(&mut self, now: Instant, every: Option<Duration>) {
         self.interval = Some(match every {
+            // Checks more often than the tick cannot be followed more closely than the tick.
             Some(every) => Interval {
-                every,
+                every: every.max(GATE_EVERY),
                 until: now + INTERVAL_TTL,
             },
             None => Interval {
@@ -99,6 +98,19 @@ impl GateClock {
     /// A describe made at `at` answered. One that failed is not reported: the next tick may try again.
     pub fn described(&mut self, at: Instant) {
         self.described = Some(self.described.map_or(at, |d| d.max(at)));
+    }
+}
+
+/// The first check of a target registered at `since` (one interval apart, the first an interval after
+/// `since`) after the describe at `described`.
+fn next_check(since: Instant, described: Option<Instant>, every: Duration) -> Instant {
+    let first = since + every;
+    match described {
+        Some(d) if d >= first => {
+            let past = (d - since).as_nanos() / every.as_nanos();
+            since + every * u32::try_from(past + 1).unwrap_or(u32::MAX)
+        }
+        _ => first,
     }
 }
 
@@ -144,23 +156,22 @@ mod tests {
     }
 
     #[test]
-    fn after_a_describe_the_next_comes_an_interval_later_or_when_another_target_is_due() {
+    fn each_target_is_looked_at_after_each_of_its_checks_and_not_between() {
         let (mut c, t0) = clock();
         c.tick(at(t0, 0), [(ip(1), true)]);
         assert_eq!(c.tick(at(t0, 10), [(ip(1), true)]), GateStep::Describe);
         c.described(at(t0, 10));
         assert_eq!(c.tick(at(t0, 12), [(ip(1), true)]), GateStep::Wait);
-        // ip 2 registered by 14 s: due at 24 s; ip 1 again at 20 s.
+        // ip 1 is checked at 10, 20, 30 s; ip 2, registered by 14 s, at 24, 34 s.
         let both = [(ip(1), true), (ip(2), true)];
-        for s in [14, 16, 18] {
-            assert_eq!(c.tick(at(t0, s), both), GateStep::Wait, "{s} s");
+        let mut described = Vec::new();
+        for s in (14..=36).step_by(2) {
+            if c.tick(at(t0, s), both) == GateStep::Describe {
+                c.described(at(t0, s));
+                described.push(s);
+            }
         }
-        assert_eq!(c.tick(at(t0, 20), both), GateStep::Describe);
-        c.described(at(t0, 20));
-        assert_eq!(c.tick(at(t0, 22), both), GateStep::Wait);
-        assert_eq!(c.tick(at(t0, 24), both), GateStep::Describe, "ip 2's first");
-        c.described(at(t0, 24));
-        assert_eq!(c.tick(at(t0, 26), both), GateStep::Wait);
+        assert_eq!(described, [20, 24, 30, 34]);
     }
 
     #[test]
