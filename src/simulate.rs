@@ -69,9 +69,10 @@ pub struct SimulateArgs {
     /// Fraction of calls the model answers `Throttling` on top of its buckets (fault injection).
     #[arg(long, default_value_t = 0.0)]
     pub throttle_fraction: f64,
-    /// Pods carry readiness gates: tgsync then reads target health every 2 s while pods wait (one
-    /// DescribeTargetHealth per target group); the baseline reconciles on every update of a pod, and every 15 s
-    /// while any target is not healthy.
+    /// Pods carry readiness gates: tgsync then reads a target group's health (one DescribeTargetHealth) after
+    /// each health check of a waiting target, and its health-check interval once (DescribeTargetGroups, 20
+    /// groups a call); the baseline reconciles on every update of a pod, and every 15 s while any target is
+    /// not healthy.
     #[arg(long)]
     pub readiness_gates: bool,
     /// Start right after the initial slices were taken in (the baseline's targets cache filled seconds
