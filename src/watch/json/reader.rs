@@ -53,6 +53,7 @@ impl<'a> Reader<'a> {
 
     /// Reads an object, calling `field` with each key (escapes resolved) and the reader at its value, which
     /// `field` must read or skip. A key given twice is read twice, so the last one wins.
+    #[inline]
     pub fn object(
         &mut self,
         expected: &str,
@@ -73,6 +74,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an array, calling `element` with the reader at each element, which it must read or skip.
+    #[inline]
     pub fn array(
         &mut self,
         expected: &str,
@@ -91,6 +93,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `None` for `null`, else what `read` makes of the value.
+    #[inline]
     pub fn nullable<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<Option<T>> {
         if self.peek() == Some(b'n') {
             self.literal(b"null")?;
@@ -100,6 +103,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, checked as UTF-8; borrowed from the input unless it holds escapes.
+    #[inline]
     pub fn str(&mut self, expected: &str) -> Result<Cow<'a, str>> {
         self.expect_start(|b| b == b'"', expected)?;
         let start = self.pos;
@@ -113,6 +117,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `true` or `false`.
+    #[inline]
     pub fn bool(&mut self, expected: &str) -> Result<bool> {
         match self.peek() {
             Some(b't') => self.literal(b"true").map(|()| true),
@@ -178,6 +183,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte that is not whitespace, not consumed.
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         while let Some(&b) = self.input.get(self.pos) {
             match b {
@@ -189,6 +195,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes `bracket`, or fails saying what was expected instead of the value there.
+    #[inline]
     fn open(&mut self, bracket: u8, expected: &str) -> Result<()> {
         self.expect_start(|b| b == bracket, expected)?;
         self.pos += 1;
@@ -196,6 +203,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks that the next value starts with a byte `ok` accepts.
+    #[inline]
     fn expect_start(&mut self, ok: impl FnOnce(u8) -> bool, expected: &str) -> Result<()> {
         match self.peek() {
             Some(b) if ok(b) => Ok(()),
@@ -204,6 +212,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Consumes `bracket` if it comes next.
+    #[inline]
     fn close(&mut self, bracket: u8) -> bool {
         let found = self.peek() == Some(bracket);
         self.pos += usize::from(found);
@@ -211,6 +220,7 @@ impl<'a> Reader<'a> {
     }
 
     /// After a member or element: `true` past a comma (another follows), `false` past the closing bracket.
+    #[inline]
     fn more(&mut self, close: u8) -> Result<bool> {
         match self.peek() {
             Some(b',') => {
@@ -228,6 +238,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn expect_key(&mut self) -> Result<()> {
         match self.peek() {
             Some(b'"') => Ok(()),
@@ -236,11 +247,13 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn key(&mut self) -> Result<Cow<'a, [u8]>> {
         self.expect_key()?;
         self.string_bytes()
     }
 
+    #[inline]
     fn colon(&mut self) -> Result<()> {
         match self.peek() {
             Some(b':') => {
@@ -252,6 +265,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn literal(&mut self, word: &[u8]) -> Result<()> {
         let rest = &self.input[self.pos..];
         if rest.starts_with(word) {
@@ -266,6 +280,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The string whose opening quote is at the cursor, escapes resolved, not checked as UTF-8.
+    #[inline]
     fn string_bytes(&mut self) -> Result<Cow<'a, [u8]>> {
         let start = self.pos + 1;
         let (len, escaped) = self.scan_string(start)?;
@@ -284,6 +299,7 @@ impl<'a> Reader<'a> {
         })
     }
 
+    #[inline]
     fn skip_string(&mut self) -> Result<()> {
         let start = self.pos + 1;
         let (len, _) = self.scan_string(start)?;
@@ -291,6 +307,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    #[inline]
     fn scan_string(&mut self, start: usize) -> Result<(usize, bool)> {
         string::scan(&self.input[start..]).map_err(|bad| match bad {
             string::Bad::Eof => {

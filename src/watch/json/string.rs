@@ -17,25 +17,34 @@ pub(super) enum Bad {
 
 /// A string body, from just past its opening quote: its length up to the closing quote, and whether it
 /// holds escapes (then it must be unescaped before use).
+#[inline]
 pub(super) fn scan(body: &[u8]) -> Result<(usize, bool), Bad> {
     let mut at = 0;
     let mut escaped = false;
     loop {
-        let special = at + find_special(&body[at..]).ok_or(Bad::Eof)?;
-        match body[special] {
-            b'"' => return Ok((special, escaped)),
-            b'\\' => {
+        let (offset, special) = find_special(&body[at..]).ok_or(Bad::Eof)?;
+        let special_at = at + offset;
+        match special {
+            Special::Quote => return Ok((special_at, escaped)),
+            Special::Backslash => {
                 escaped = true;
-                at = special
-                    + 1
-                    + escape_len(&body[special + 1..]).map_err(|eof| match eof {
-                        true => Bad::Eof,
-                        false => Bad::Escape(special),
-                    })?;
+                let len = escape_len(&body[special_at + 1..]).map_err(|eof| match eof {
+                    true => Bad::Eof,
+                    false => Bad::Escape(special_at),
+                })?;
+                at = special_at + 1 + len;
             }
-            _ => return Err(Bad::Control(special)),
+            Special::Control => return Err(Bad::Control(special_at)),
         }
     }
+}
+
+/// The bytes that end a run of plain string bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Special {
+    Quote,
+    Backslash,
+    Control,
 }
 
 /// Length of the escape after a backslash; `Err(true)` if the input ends inside it, `Err(false)` if it is
@@ -55,28 +64,42 @@ fn escape_len(after: &[u8]) -> Result<usize, bool> {
     }
 }
 
-/// Offset of the first `"`, `\` or control byte.
-fn find_special(bytes: &[u8]) -> Option<usize> {
+/// Offset and kind of the first `"`, `\` or control byte.
+#[inline]
+fn find_special(bytes: &[u8]) -> Option<(usize, Special)> {
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_le_bytes(word);
-        let mask = zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
-            | below_space(word);
+        let quotes = zero_bytes(word ^ (ONES * u64::from(b'"')));
+        let mask = quotes | zero_bytes(word ^ (ONES * u64::from(b'\\'))) | below_space(word);
         if mask != 0 {
             // Little-endian: the lowest flagged byte comes first, and it is always a true match (a borrow
-            // can only flag bytes after one).
-            return Some(at + (mask.trailing_zeros() / 8) as usize);
+            // can only flag bytes after one). Telling its kind from the masks saves reading it again.
+            let first = mask & mask.wrapping_neg();
+            let special = if quotes & first != 0 {
+                Special::Quote
+            } else if below_space(word) & first != 0 {
+                Special::Control
+            } else {
+                Special::Backslash
+            };
+            return Some((at + (mask.trailing_zeros() / 8) as usize, special));
         }
         at += 8;
     }
     let rest = chunks.remainder();
-    rest.iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|p| at + p)
+    rest.iter().enumerate().find_map(|(i, &b)| {
+        let special = match b {
+            b'"' => Special::Quote,
+            b'\\' => Special::Backslash,
+            0..=0x1f => Special::Control,
+            _ => return None,
+        };
+        Some((at + i, special))
+    })
 }
 
 /// The high bit of every zero byte of `word` (and maybe of bytes after one).
@@ -161,7 +184,16 @@ mod tests {
                     // Bytes just past a match must not hide it, nor high bytes fake one.
                     bytes.iter_mut().skip(at + 1).for_each(|b| *b = 0xff);
                     bytes[at] = special;
-                    assert_eq!(find_special(&bytes), Some(at), "{len} {at} {special}");
+                    let kind = match special {
+                        b'"' => Special::Quote,
+                        b'\\' => Special::Backslash,
+                        _ => Special::Control,
+                    };
+                    assert_eq!(
+                        find_special(&bytes),
+                        Some((at, kind)),
+                        "{len} {at} {special}"
+                    );
                 }
             }
             assert_eq!(find_special(&vec![0x80; len]), None);
