@@ -45,6 +45,8 @@ pub(super) enum NextPage {
 }
 
 /// What one line of the watch amounts to.
+// Consumed at once, like the event it holds: boxing it would only add an allocation per line.
+#[allow(clippy::large_enum_variant)]
 enum Seen {
     Event(Event<SlimEndpointSlice>),
     Nothing,
