@@ -15,7 +15,7 @@ use tracing::{error, warn};
 
 use super::stores::Writers;
 use crate::crd::{IngressClassParams, TargetGroupBinding};
-use crate::watch::{SlimEndpointSlice, SlimPod, SERVICE_NAME_LABEL};
+use crate::watch::{stream, SlimEndpointSlice, SlimPod};
 
 /// Events a watcher may read ahead of the manager before it waits: enough to ride out a burst, small enough
 /// that a first list of every Pod in the cluster is held back by the manager rather than buffered whole.
@@ -114,7 +114,8 @@ impl NlbFeeds {
     }
 }
 
-/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label, Nodes, Pods),
+/// Starts the five watchers (bindings, Services, EndpointSlices with the service-name label — a watch of our
+/// own, `watch::stream` —, Nodes, Pods),
 /// and with `stacks` the Ingress controller's (Ingresses, IngressClasses, IngressClassParams, Namespaces) and
 /// the NLB controller's share of Services and bindings;
 /// namespaced kinds only in `namespace` when given. Bindings and Services fill `writers`' stores and feed only
@@ -202,9 +203,11 @@ pub fn spawn_all(
         services: services
             .pop()
             .expect("one Service feed is left for the manager"),
-        slices: spawn(
-            api(client, namespace),
-            plain().labels(SERVICE_NAME_LABEL),
+        // Our own watch on the client, decoding each line from its bytes (`watch::stream`), with the backoff
+        // kube's watchers get.
+        slices: feed(
+            "EndpointSlice",
+            stream::endpoint_slices(client.clone(), namespace).default_backoff(),
             ended.clone(),
         ),
         nodes: spawn(Api::all(client.clone()), plain(), ended.clone()),
@@ -221,10 +224,22 @@ fn spawn<K>(
 where
     K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + 'static,
 {
+    feed(&K::kind(&()), watcher(api, config).default_backoff(), ended)
+}
+
+/// Forwards a watch's `events` of `kind` on a feed of their own; reports on `ended` if they stop.
+fn feed<K, E>(
+    kind: &str,
+    events: impl Stream<Item = Result<watcher::Event<K>, E>> + 'static,
+    ended: mpsc::UnboundedSender<WatchEnded>,
+) -> mpsc::Receiver<Watched<K>>
+where
+    K: 'static,
+    E: std::fmt::Display + 'static,
+{
     let (tx, rx) = mpsc::channel(AHEAD);
+    let kind = kind.to_owned();
     actix::spawn(async move {
-        let kind = K::kind(&()).into_owned();
-        let events = watcher(api, config).default_backoff();
         let why = forward(&kind, events, tx).await;
         error!(kind, reason = %why.0, "watch ended; tgsync stops");
         let _ = ended.unbounded_send(why);

@@ -1,4 +1,4 @@
-//! The load test's own watch of the namespace's EndpointSlices, decoded as the daemon decodes them: the
+//! The load test's watch of the namespace's EndpointSlices, the daemon's own (`tgsync::watch::stream`): the
 //! current slices (to tell when the cluster has settled and what ELB should hold) and, while recording, the
 //! trace of every change with the time the watch delivered it.
 
@@ -11,10 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use futures::StreamExt;
-use kube::api::Api;
-use kube::runtime::watcher::{self, Event};
+use kube::runtime::watcher::Event;
 use kube::runtime::WatchStreamExt;
-use tgsync::watch::{SlimEndpointSlice, ZoneInterner, SERVICE_NAME_LABEL};
+use tgsync::watch::{stream, SlimEndpointSlice, ZoneInterner};
 use tgsync_actors::domain::{EndpointSliceSnapshot, Target};
 use tgsync_loadtest::trace::{TraceBinding, TraceSlice, TraceWriter};
 
@@ -57,11 +56,11 @@ impl Slices {
             recording: None,
             failed: None,
         })));
-        let api: Api<SlimEndpointSlice> = Api::namespaced(client.clone(), namespace);
-        let config = watcher::Config::default().labels(SERVICE_NAME_LABEL);
+        // The daemon's own EndpointSlice watch and decode, so the trace sees slices as the daemon does.
+        let events = stream::endpoint_slices(client.clone(), Some(namespace));
         let shared = slices.clone();
         tokio::spawn(async move {
-            let mut events = watcher::watcher(api, config).default_backoff().boxed();
+            let mut events = events.default_backoff().boxed();
             while let Some(ev) = events.next().await {
                 match ev {
                     Ok(ev) => shared.take(ev),

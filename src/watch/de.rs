@@ -1,14 +1,11 @@
-//! Field decoders for the slim types: each keeps one value and skips the rest with `IgnoredAny`.
+//! serde field decoders for `SlimPod` (decoded by kube's watcher): each keeps one value and skips the rest
+//! with `IgnoredAny`. EndpointSlices have their own reader (`meta`, `endpoint`).
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
-use std::net::IpAddr;
-use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use tgsync_actors::domain::{AddressType, SlicePort};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::service_label::SERVICE_NAME_LABEL;
 
@@ -19,107 +16,6 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// Runs `f` on a string value without first copying it into a `String`.
-struct StrWith<F, T>(F, &'static str, PhantomData<T>);
-
-impl<F: FnOnce(&str) -> T, T> Visitor<'_> for StrWith<F, T> {
-    type Value = T;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.1)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        Ok((self.0)(v))
-    }
-}
-
-fn with_str<'de, D, T>(d: D, what: &'static str, f: impl FnOnce(&str) -> T) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    d.deserialize_str(StrWith(f, what, PhantomData))
-}
-
-/// An optional string as one `Arc<str>` allocation.
-pub(super) fn opt_arc_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
-    Ok(Option::<ArcStr>::deserialize(d)?.map(|s| s.0))
-}
-
-struct ArcStr(Arc<str>);
-
-impl<'de> Deserialize<'de> for ArcStr {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        with_str(d, "a string", |s| ArcStr(s.into()))
-    }
-}
-
-/// `addressType`: `None` for FQDN or any type ELB cannot target.
-pub(super) fn address_type<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<AddressType>, D::Error> {
-    struct Kind(Option<AddressType>);
-    impl<'de> Deserialize<'de> for Kind {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            with_str(d, "an address type", |s| {
-                Kind(match s {
-                    "IPv4" => Some(AddressType::Ipv4),
-                    "IPv6" => Some(AddressType::Ipv6),
-                    _ => None,
-                })
-            })
-        }
-    }
-    Ok(Option::<Kind>::deserialize(d)?.and_then(|k| k.0))
-}
-
-/// `addresses`: the first one parsed straight into an `IpAddr` (`None` if absent or not an IP, e.g. FQDN).
-pub(super) fn first_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IpAddr>, D::Error> {
-    struct MaybeIp(Option<IpAddr>);
-    impl<'de> Deserialize<'de> for MaybeIp {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            with_str(d, "an address", |s| MaybeIp(s.parse().ok()))
-        }
-    }
-    struct First;
-    impl<'de> Visitor<'de> for First {
-        type Value = Option<IpAddr>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a list of addresses")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let first = seq.next_element::<MaybeIp>()?.and_then(|ip| ip.0);
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(first)
-        }
-    }
-    struct Addresses(Option<IpAddr>);
-    impl<'de> Deserialize<'de> for Addresses {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_seq(First).map(Addresses)
-        }
-    }
-    Ok(Option::<Addresses>::deserialize(d)?.and_then(|a| a.0))
-}
-
-/// `ports`: named port numbers; ports without a number ("all ports") or with one outside 1–65535 are
-/// dropped, ELB needs a real one.
-pub(super) fn ports<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<[SlicePort]>, D::Error> {
-    #[derive(serde::Deserialize)]
-    struct RawPort {
-        #[serde(default, deserialize_with = "opt_arc_str")]
-        name: Option<Arc<str>>,
-        #[serde(default)]
-        port: Option<i32>,
-    }
-    let raw: Vec<RawPort> = null_default(d)?;
-    Ok(raw
-        .into_iter()
-        .filter_map(|p| {
-            let port = u16::try_from(p.port?).ok().filter(|&n| n != 0)?;
-            Some(SlicePort { name: p.name, port })
-        })
-        .collect())
 }
 
 #[derive(serde::Deserialize)]

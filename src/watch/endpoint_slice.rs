@@ -1,71 +1,55 @@
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Deserialize;
-use tgsync_actors::domain::{AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort};
+use tgsync_actors::domain::{AddressType, Endpoint, EndpointSliceSnapshot, SlicePort};
 
-use super::de;
-use super::name::{ObjectName, ZoneName};
-use super::raw_endpoint::RawEndpoint;
+use super::endpoint::SlimEndpoint;
+use super::json::{DecodeError, Reader, Result};
+use super::meta;
 use super::service_label::SERVICE_NAME_LABEL;
 use super::zone::ZoneInterner;
 
-/// A discovery.k8s.io/v1 EndpointSlice reduced to what the daemon needs; the watcher decodes into it.
+/// A discovery.k8s.io/v1 EndpointSlice reduced to what the daemon needs, read straight from watch bytes.
 ///
 /// `metadata` holds only name, namespace, resourceVersion, uid, generation and the service-name label.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default)]
 pub struct SlimEndpointSlice {
     /// The kept metadata fields (see above).
-    #[serde(default, deserialize_with = "de::meta")]
     pub metadata: ObjectMeta,
     /// `None` for FQDN slices (or an unknown type): ELB cannot target them, the watcher skips them.
-    #[serde(default, deserialize_with = "de::address_type")]
     pub address_type: Option<AddressType>,
     /// The endpoints, in slice order.
-    #[serde(default, deserialize_with = "de::null_default")]
     pub endpoints: Vec<SlimEndpoint>,
     /// Ports that carry a number.
-    #[serde(default, deserialize_with = "de::ports")]
     pub ports: Arc<[SlicePort]>,
 }
 
-/// One endpoint: its first address, conditions with Kubernetes' nil rules applied, zone and pod.
-///
-/// `nodeName` is skipped: nothing needs it yet and keeping it costs ~15 % of the decode (see the bench).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(from = "RawEndpoint")]
-pub struct SlimEndpoint {
-    /// The first address, `None` if it is missing or not an IP.
-    pub addr: Option<IpAddr>,
-    /// ready (nil = true), serving (nil = ready), terminating (nil = false).
-    pub conditions: Conditions,
-    /// The zone as written, interned by [`SlimEndpointSlice::to_snapshot`].
-    pub zone: Option<ZoneName>,
-    /// `targetRef.name`: the pod, for readiness gates.
-    pub pod: Option<ObjectName>,
-}
-
-impl From<RawEndpoint> for SlimEndpoint {
-    fn from(raw: RawEndpoint) -> Self {
-        let c = raw.conditions.unwrap_or_default();
-        let ready = c.ready.unwrap_or(true);
-        SlimEndpoint {
-            addr: raw.addresses,
-            conditions: Conditions::new(
-                ready,
-                c.serving.unwrap_or(ready),
-                c.terminating.unwrap_or(false),
-            ),
-            zone: raw.zone,
-            pod: raw.pod,
-        }
-    }
-}
-
 impl SlimEndpointSlice {
+    /// Decodes one slice object (a list item); errors name the problem and its line and column.
+    pub fn from_slice(bytes: &[u8]) -> std::result::Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let slice = Self::read(&mut r)?;
+        r.end()?;
+        Ok(slice)
+    }
+
+    /// Reads a slice object; `null` fields read as absent, as Go writes empty lists.
+    pub(super) fn read(r: &mut Reader) -> Result<Self> {
+        let mut slice = SlimEndpointSlice::default();
+        r.object("an EndpointSlice", |r, key| {
+            match key {
+                b"metadata" => slice.metadata = meta::read(r)?,
+                b"addressType" => slice.address_type = r.nullable(address_type)?.flatten(),
+                b"endpoints" => slice.endpoints = r.nullable(endpoints)?.unwrap_or_default(),
+                b"ports" => slice.ports = r.nullable(ports)?.unwrap_or_default(),
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        Ok(slice)
+    }
+
     /// The `kubernetes.io/service-name` label.
     pub fn service_name(&self) -> Option<&str> {
         self.metadata
@@ -103,6 +87,46 @@ impl SlimEndpointSlice {
     }
 }
 
+/// `addressType`: `None` for FQDN or any type ELB cannot target.
+fn address_type(r: &mut Reader) -> Result<Option<AddressType>> {
+    Ok(match &*r.str("an address type")? {
+        "IPv4" => Some(AddressType::Ipv4),
+        "IPv6" => Some(AddressType::Ipv6),
+        _ => None,
+    })
+}
+
+fn endpoints(r: &mut Reader) -> Result<Vec<SlimEndpoint>> {
+    let mut endpoints = Vec::new();
+    r.array("a list of endpoints", |r| {
+        endpoints.push(SlimEndpoint::read(r)?);
+        Ok(())
+    })?;
+    Ok(endpoints)
+}
+
+/// `ports`: named port numbers; ports without a number ("all ports") or with one outside 1–65535 are
+/// dropped, ELB needs a real one.
+fn ports(r: &mut Reader) -> Result<Arc<[SlicePort]>> {
+    let mut ports = Vec::new();
+    r.array("a list of ports", |r| {
+        let (mut name, mut port) = (None, None);
+        r.object("a port", |r, key| {
+            match key {
+                b"name" => name = r.nullable(|r| Ok(Arc::<str>::from(&*r.str("a port name")?)))?,
+                b"port" => port = r.nullable(|r| r.int::<i32>("i32"))?,
+                _ => r.skip()?,
+            }
+            Ok(())
+        })?;
+        if let Some(port) = port.and_then(|p| u16::try_from(p).ok()).filter(|&n| n != 0) {
+            ports.push(SlicePort { name, port });
+        }
+        Ok(())
+    })?;
+    Ok(ports.into())
+}
+
 fn join(namespace: &str, name: &str) -> Arc<str> {
     let mut s = String::with_capacity(namespace.len() + 1 + name.len());
     s.push_str(namespace);
@@ -112,7 +136,7 @@ fn join(namespace: &str, name: &str) -> Arc<str> {
 }
 
 // kube-rs implements `kube::Resource` (DynamicType = ()) for every k8s-openapi resource with ObjectMeta,
-// so the slim type borrows EndpointSlice's identity and gets watchers, reflectors and URLs for free.
+// so the slim type borrows EndpointSlice's identity and gets its URLs and object references for free.
 impl k8s_openapi::Resource for SlimEndpointSlice {
     const API_VERSION: &'static str = EndpointSlice::API_VERSION;
     const GROUP: &'static str = EndpointSlice::GROUP;
@@ -132,23 +156,16 @@ impl k8s_openapi::Metadata for SlimEndpointSlice {
     }
 }
 
-const _: fn() = || {
-    fn watchable<K>()
-    where
-        K: kube_core::Resource<DynamicType = ()> + serde::de::DeserializeOwned + Clone,
-    {
-    }
-    watchable::<SlimEndpointSlice>();
-};
-
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::WatchEvent;
-    use tgsync_actors::domain::Zone;
+    use tgsync_actors::domain::{Conditions, Zone};
     use tgsync_loadtest::watch_sample::{SampleParams, SampleSlice};
 
     use super::*;
-    use crate::watch::SlimWatchEvent;
+    use crate::watch::{ObjectName, SlimWatchEvent};
 
     fn slice_of(bytes: &[u8]) -> SlimEndpointSlice {
         match SlimWatchEvent::from_slice(bytes).unwrap() {

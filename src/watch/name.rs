@@ -1,7 +1,5 @@
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
-
 /// A short string stored inline up to `N` bytes (longer ones go to the heap), so decoding the names every
 /// endpoint carries allocates nothing.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,22 +44,6 @@ impl<const N: usize> From<&str> for CompactName<N> {
 impl<const N: usize> fmt::Debug for CompactName<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl<'de, const N: usize> Deserialize<'de> for CompactName<N> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<const N: usize>;
-        impl<const N: usize> Visitor<'_> for V<N> {
-            type Value = CompactName<N>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a name")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<CompactName<N>, E> {
-                Ok(CompactName::from(v))
-            }
-        }
-        d.deserialize_str(V::<N>)
     }
 }
 

@@ -108,6 +108,33 @@ fn endpoint_changes_follow_and_a_deleted_slice_deregisters_its_targets() {
 }
 
 #[test]
+fn a_slice_gone_from_a_relist_deregisters_its_targets() {
+    run(|| async {
+        let bed = Bed::start();
+        let mut objects = one_ip_binding();
+        objects
+            .slices
+            .push(slice("web-b", &[("10.0.0.8", true, "p8")]));
+        bed.list(objects);
+        bed.lead();
+        until(&bed, "both slices", || bed.elb.targets(ARN).len() == 3).await;
+        // What the EndpointSlice watch yields after a 410: a relist in which web-a is missing.
+        for ev in [
+            Event::Init,
+            Event::InitApply(slice("web-b", &[("10.0.0.8", true, "p8")])),
+            Event::InitDone,
+        ] {
+            bed.manager.do_send(Watched(ev));
+        }
+        let want = vec![ip_target("10.0.0.8")];
+        until(&bed, "web-a's targets gone", || {
+            bed.elb.targets(ARN) == want
+        })
+        .await;
+    });
+}
+
+#[test]
 fn a_deleted_binding_is_drained_before_its_finalizer_goes() {
     run(|| async {
         let bed = Bed::start();

@@ -245,13 +245,15 @@ fn slice(name: &str, endpoints: &[(&str, bool, &str)]) -> SlimEndpointSlice {
                    "targetRef": {"kind": "Pod", "name": pod, "namespace": NS}})
         })
         .collect();
-    decode(json!({
+    let doc = json!({
         "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
         "metadata": {"name": name, "namespace": NS, "labels": {"kubernetes.io/service-name": "web"}},
         "addressType": "IPv4",
         "endpoints": endpoints,
         "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-    }))
+    });
+    SlimEndpointSlice::from_slice(&serde_json::to_vec(&doc).expect("a Value serializes"))
+        .expect("test slices decode")
 }
 
 /// `ip:8080`.
