@@ -1,11 +1,14 @@
-//! Readiness gates' pacing, shared by the daemon's binding manager and `tgsync simulate` so both make the
-//! same DescribeTargetHealth calls: when a target group with pods waiting on their gate is worth a describe.
+//! Readiness gates' pacing and reading, shared by the daemon's binding manager and `tgsync simulate` so both
+//! make the same DescribeTargetHealth calls and open the same gates: when a target group with pods waiting
+//! on their gate is worth a describe, and which waiting pods its answer calls healthy.
 
 use std::time::Duration;
 
 mod clock;
+mod health;
 
 pub use clock::{GateClock, GateStep};
+pub use health::healthy_ips;
 
 /// How often bindings with gated pods still waiting are looked at; each is described only when its
 /// [`GateClock`] says a waiting target may have turned healthy since the last look.

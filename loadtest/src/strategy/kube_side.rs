@@ -13,8 +13,10 @@ use std::time::Duration;
 use actix::Addr;
 use tgsync_actors::budget::{permit, ApiBudget, ApiClass, Priority};
 use tgsync_actors::domain::{EndpointSliceSnapshot, SliceKey, TargetGroupKey, TargetId};
-use tgsync_actors::elb::{ElbTargets, HealthState};
-use tgsync_actors::gates::{GateClock, GateStep, DESCRIBE_TARGET_GROUPS_MAX, GATE_EVERY};
+use tgsync_actors::elb::ElbTargets;
+use tgsync_actors::gates::{
+    healthy_ips, GateClock, GateStep, DESCRIBE_TARGET_GROUPS_MAX, GATE_EVERY,
+};
 use tgsync_actors::tracked::{Invalidate, Tracked, CHECKPOINT_EVERY};
 use tokio::task::{spawn_local, JoinHandle};
 use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
@@ -357,14 +359,7 @@ impl<E: ElbTargets + 'static> GateCheck<E> {
             Err(_) => None,
         };
         let Some(rows) = health else { return };
-        let healthy: HashSet<IpAddr> = rows
-            .into_iter()
-            .filter(|h| h.state == HealthState::Healthy)
-            .filter_map(|h| match h.target.id {
-                TargetId::Ip(ip) => Some(ip),
-                TargetId::Instance(_) => None,
-            })
-            .collect();
+        let healthy = healthy_ips(&rows);
         let opened: Vec<IpAddr> = {
             let mut gates = self.gates.borrow_mut();
             let Some(g) = gates.get_mut(tg) else { return };

@@ -14,8 +14,7 @@ use tgsync_actors::budget::Priority;
 use tgsync_actors::domain::{
     Conditions, Endpoint, EndpointSliceSnapshot, TargetGroupKey, TargetId,
 };
-use tgsync_actors::elb::HealthState;
-use tgsync_actors::gates::{GateStep, DESCRIBE_TARGET_GROUPS_MAX};
+use tgsync_actors::gates::{healthy_ips, GateStep, DESCRIBE_TARGET_GROUPS_MAX};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -255,14 +254,7 @@ impl<K: KubeWrites, E: TgLookup> Manager<K, E> {
                     return;
                 }
             };
-            let healthy: HashSet<IpAddr> = rows
-                .iter()
-                .filter(|h| h.state == HealthState::Healthy)
-                .filter_map(|h| match h.target.id {
-                    TargetId::Ip(ip) => Some(ip),
-                    TargetId::Instance(_) => None,
-                })
-                .collect();
+            let healthy = healthy_ips(&rows);
             let condition = format!("{GATE_PREFIX}{name}");
             for (pod, ip) in waiting {
                 if healthy.contains(&ip) {
