@@ -16,11 +16,11 @@ use tgsync_actors::target_group::{
 };
 mod support;
 
-use support::{ip, slice, Reports};
+use support::{ip, run_tgsync, slice, Reports};
 use tgsync_loadtest::runtime::paused_system;
-use tgsync_loadtest::strategy::{KubeModel, Tgsync};
+use tgsync_loadtest::strategy::KubeModel;
 use tgsync_loadtest::{
-    CallKind, CallOutcome, ElbModel, ModelConfig, Runner, Scenario, ScenarioKind, ScenarioParams,
+    CallKind, CallOutcome, ElbModel, ModelConfig, Scenario, ScenarioKind, ScenarioParams,
 };
 
 /// The model, with extra failures layered on top for the error classes it does not produce by itself.
@@ -76,15 +76,7 @@ fn a_storm_of_30_percent_throttling_still_converges_with_nothing_lost() {
     );
     let mut model = scenario.model_config();
     model.throttle_fraction = 0.3;
-    let report = paused_system().block_on(Runner::new(&scenario, model).run(|topo, model| {
-        Tgsync::start(
-            topo,
-            model,
-            BudgetConfig::default(),
-            TgConfig::default(),
-            KubeModel::default(),
-        )
-    }));
+    let report = run_tgsync(&scenario, model, KubeModel::default());
     assert!(report.throttled > 0, "the storm happened: {report:?}");
     assert!(report.converged, "ELB equals the desired set: {report:?}");
 }

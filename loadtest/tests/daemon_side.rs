@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::gates::GATE_EVERY;
-use tgsync_actors::target_group::TgConfig;
-use tgsync_loadtest::runtime::paused_system;
-use tgsync_loadtest::strategy::{KubeModel, Tgsync};
-use tgsync_loadtest::{RunReport, Runner, Scenario, ScenarioKind, ScenarioParams};
+use tgsync_loadtest::strategy::KubeModel;
+use tgsync_loadtest::{RunReport, Scenario, ScenarioKind, ScenarioParams};
+mod support;
+
+use support::run_tgsync;
 
 const TGS: usize = 6;
 
@@ -31,16 +31,7 @@ fn run(gated: bool, write_latency: Duration) -> RunReport {
 }
 
 fn run_of(sc: &Scenario, write_latency: Duration) -> RunReport {
-    let kube = KubeModel { write_latency };
-    let report = paused_system().block_on(Runner::new(sc, sc.model_config()).run(|topo, model| {
-        Tgsync::start(
-            topo,
-            model,
-            BudgetConfig::default(),
-            TgConfig::default(),
-            kube,
-        )
-    }));
+    let report = run_tgsync(sc, sc.model_config(), KubeModel { write_latency });
     assert!(report.converged, "{report:?}");
     report
 }

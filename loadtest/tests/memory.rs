@@ -1,12 +1,13 @@
 //! `RunReport::memory` with the heap counted: stopping tgsync's actors frees what they held, and what they held
 //! grows with the targets they track.
 
-use tgsync_actors::budget::BudgetConfig;
-use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::memory::Counting;
 use tgsync_loadtest::runtime::paused_system;
-use tgsync_loadtest::strategy::{KubeModel, Tgsync};
+use tgsync_loadtest::strategy::KubeModel;
 use tgsync_loadtest::{Baseline, BaselineConfig, Runner, Scenario, ScenarioKind, ScenarioParams};
+mod support;
+
+use support::run_tgsync;
 
 #[global_allocator]
 static ALLOCATOR: Counting<std::alloc::System> = Counting(std::alloc::System);
@@ -23,15 +24,7 @@ fn scenario(tgs: usize, pods: usize) -> Scenario {
 }
 
 fn tgsync_memory(sc: &Scenario) -> tgsync_loadtest::memory::Memory {
-    let report = paused_system().block_on(Runner::new(sc, sc.model_config()).run(|topo, model| {
-        Tgsync::start(
-            topo,
-            model,
-            BudgetConfig::default(),
-            TgConfig::default(),
-            KubeModel::default(),
-        )
-    }));
+    let report = run_tgsync(sc, sc.model_config(), KubeModel::default());
     assert!(report.converged, "{report:?}");
     report
         .memory

@@ -1,4 +1,5 @@
-//! Fixtures shared by the virtual-time actor tests: pod addresses, slice snapshots, a report collector.
+//! Fixtures shared by the virtual-time tests: pod addresses, slice snapshots, a report collector, and a whole
+//! scenario run with tgsync as the daemon runs it.
 
 // Each test binary uses part of this module.
 #![allow(dead_code)]
@@ -9,10 +10,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use actix::prelude::*;
+use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::domain::{
     AddressType, Conditions, Endpoint, EndpointSliceSnapshot, SlicePort, Target,
 };
-use tgsync_actors::target_group::TgReport;
+use tgsync_actors::target_group::{TgConfig, TgReport};
+use tgsync_loadtest::runtime::paused_system;
+use tgsync_loadtest::strategy::{KubeModel, Tgsync};
+use tgsync_loadtest::{ModelConfig, RunReport, Runner, Scenario};
 
 /// Pod `n`'s address, 10.1.x.y.
 pub fn ip(n: u32) -> IpAddr {
@@ -58,4 +63,18 @@ impl Handler<TgReport> for Reports {
     fn handle(&mut self, msg: TgReport, _: &mut Context<Self>) {
         self.0.borrow_mut().push(msg);
     }
+}
+
+/// One run of `sc` in paused virtual time against an ELB model set up by `model`, with tgsync as the daemon
+/// runs it (the default API budget and batching) over a Kubernetes API modelled by `kube`.
+pub fn run_tgsync(sc: &Scenario, model: ModelConfig, kube: KubeModel) -> RunReport {
+    paused_system().block_on(Runner::new(sc, model).run(|topo, model| {
+        Tgsync::start(
+            topo,
+            model,
+            BudgetConfig::default(),
+            TgConfig::default(),
+            kube,
+        )
+    }))
 }
