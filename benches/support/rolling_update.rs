@@ -55,6 +55,8 @@ pub struct Churn {
     ips_per_slice: u32,
     next: usize,
     rng: u64,
+    /// Where the next update's endpoints are put together.
+    buffer: Vec<Endpoint>,
 }
 
 impl Churn {
@@ -99,6 +101,7 @@ impl Churn {
             ips_per_slice,
             next: 0,
             rng: 0x9e37_79b9_7f4a_7c15,
+            buffer: Vec::with_capacity(per_slice + 1),
         }
     }
 
@@ -144,19 +147,15 @@ impl Churn {
         // The terminating pod leaves, another turns terminating, a new one comes last.
         let retire = (self.rng % (old.len() as u64 - 1)) as usize;
         let born = endpoint(g, ips, slice.born, Conditions::ready());
-        slice.endpoints = old[..t]
-            .iter()
-            .chain(&old[t + 1..])
-            .enumerate()
-            .map(|(i, e)| {
-                if i == retire {
-                    e.with_conditions(Conditions::terminating())
-                } else {
-                    *e
-                }
-            })
-            .chain(std::iter::once(born))
-            .collect();
+        // Built in a buffer and copied into the `Arc` in one go, as a decoder that reads a slice into a
+        // vector of its own would: an iterator chain collected into the `Arc` costs more than the copy.
+        let next = &mut self.buffer;
+        next.clear();
+        next.extend_from_slice(&old[..t]);
+        next.extend_from_slice(&old[t + 1..]);
+        next[retire] = next[retire].with_conditions(Conditions::terminating());
+        next.push(born);
+        slice.endpoints = Arc::from(next.as_slice());
         slice.terminating = retire;
         slice.born = slice.born.wrapping_add(1);
         self.snapshot(g)

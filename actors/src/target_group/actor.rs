@@ -53,11 +53,25 @@ struct Tick(Instant);
 #[rtype(result = "()")]
 pub struct Shutdown;
 
-#[derive(Default)]
 struct Slot {
-    asking: Option<LastChange>,
+    /// Whether a permit is asked for and not yet here.
+    asking: bool,
+    /// The quiet time the budget reads while we ask: one per action for the actor's life, since at most one
+    /// request per action waits at a time (a new one per ask would be an allocation per call).
+    last_change: LastChange,
     backoff_until: Option<Instant>,
     failures: u32,
+}
+
+impl Slot {
+    fn new(now: Instant) -> Self {
+        Slot {
+            asking: false,
+            last_change: LastChange::new(now),
+            backoff_until: None,
+            failures: 0,
+        }
+    }
 }
 
 const ACTIONS: [Action; 2] = [Action::Deregister, Action::Register];
@@ -91,7 +105,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             elb,
             budget,
             reporter: None,
-            slots: Default::default(),
+            slots: [Slot::new(Instant::now()), Slot::new(Instant::now())],
             timer: None,
             drains: Vec::new(),
             quota_reported: None,
@@ -111,10 +125,10 @@ impl<E: ElbTargets> TargetGroupActor<E> {
     fn drive(&mut self, now: Instant, ctx: &mut Context<Self>) {
         let mut wake: Option<Instant> = None;
         for (i, action) in ACTIONS.into_iter().enumerate() {
-            if let Some(asking) = &self.slots[i].asking {
+            if self.slots[i].asking {
                 // The budget is choosing among waiters by quiet time: keep ours current.
                 if let Some(t) = self.core.last_change(action) {
-                    asking.set(t);
+                    self.slots[i].last_change.set(t);
                 }
                 continue;
             }
@@ -187,8 +201,11 @@ impl<E: ElbTargets> TargetGroupActor<E> {
 
     fn ask(&mut self, action: Action, now: Instant, ctx: &mut Context<Self>) {
         let i = slot(action);
-        let last_change = LastChange::new(self.core.last_change(action).unwrap_or(now));
-        self.slots[i].asking = Some(last_change.clone());
+        let slot = &mut self.slots[i];
+        slot.last_change
+            .set(self.core.last_change(action).unwrap_or(now));
+        slot.asking = true;
+        let last_change = slot.last_change.clone();
         let (reply, permit) = oneshot::channel();
         self.budget.do_send(Acquire {
             request: Request {
@@ -203,7 +220,7 @@ impl<E: ElbTargets> TargetGroupActor<E> {
             reply,
         });
         ctx.spawn(permit.into_actor(self).map(move |permit, act, ctx| {
-            act.slots[i].asking = None;
+            act.slots[i].asking = false;
             match permit {
                 Ok(permit) => act.call(action, permit, ctx),
                 Err(_) => {

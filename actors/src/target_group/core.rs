@@ -214,32 +214,33 @@ impl TargetGroupCore {
     /// to pending if they are still needed.
     pub fn complete(&mut self, now: Instant, action: Action, outcome: CallOutcome) -> Completion {
         let i = slot(action);
-        let batch: Vec<(Target, Instant)> = self.ledger.waits.inflight[i].drain().collect();
-        // Most groups are quiet most of the time: an empty map holds no room for the next big batch.
-        self.ledger.waits.inflight[i].shrink_to_fit();
+        // Taken out whole, leaving an empty map: most groups are quiet most of the time, and an empty map holds
+        // no room for the next big batch.
+        let batch = std::mem::take(&mut self.ledger.waits.inflight[i]);
         let mut done = Completion::default();
         match outcome {
             CallOutcome::Applied => {
-                for &(t, _) in &batch {
+                for &t in batch.keys() {
                     self.ledger
                         .table
                         .set_registered(t, action == Action::Register);
                 }
             }
             CallOutcome::Rejected if batch.len() == 1 => {
-                let t = batch[0].0;
-                match action {
-                    Action::Register => {
-                        self.ledger.waits.quarantined.insert(t);
-                        done.rejected.push(t);
+                for &t in batch.keys() {
+                    match action {
+                        Action::Register => {
+                            self.ledger.waits.quarantined.insert(t);
+                            done.rejected.push(t);
+                        }
+                        // ELB does not know the target: it is not registered, which is what we wanted.
+                        Action::Deregister => self.ledger.table.set_registered(t, false),
                     }
-                    // ELB does not know the target: it is not registered, which is what we wanted.
-                    Action::Deregister => self.ledger.table.set_registered(t, false),
                 }
             }
             CallOutcome::Rejected => {
                 // Bisect: each half goes alone until the refused target stands alone.
-                let targets: Vec<Target> = batch.iter().map(|(t, _)| *t).collect();
+                let targets: Vec<Target> = batch.keys().copied().collect();
                 let (a, b) = targets.split_at(targets.len() / 2);
                 for half in [a, b] {
                     self.probing[i].extend(half.iter().copied());

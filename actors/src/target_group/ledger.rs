@@ -5,6 +5,10 @@ use super::pending::Pending;
 use super::table::{Known, TargetTable};
 use crate::domain::{Action, Delta, Target};
 
+/// Most waits a queue keeps room for between takes: a group's usual window of changes, without holding a
+/// storm's worth of room for good.
+const QUEUE_ROOM_KEPT: usize = 64;
+
 /// An action's index into the per-action arrays of the ledger and the actor.
 pub(crate) fn slot(a: Action) -> usize {
     match a {
@@ -120,17 +124,23 @@ impl Ledger {
 
     /// The targets waiting for `action`, oldest first, each once (the queue emptied of stale entries).
     fn waiting(&mut self, action: Action) -> Vec<(Target, Instant)> {
-        let queue = std::mem::take(&mut self.waits.queue[slot(action)]);
+        let queue = &mut self.waits.queue[slot(action)];
         // A queue longer than the table (churn that came and went inside one window) costs more lookups than
         // reading the table through once.
         let mut waiting: Vec<(Target, Instant)> = if queue.len() >= self.table.len() {
+            queue.clear();
             self.table.pending(action).collect()
         } else {
+            let table = &self.table;
             queue
-                .into_iter()
-                .filter_map(|t| Some((t, self.table.waiting_since(&t, action)?)))
+                .drain(..)
+                .filter_map(|t| Some((t, table.waiting_since(&t, action)?)))
                 .collect()
         };
+        // The emptied queue keeps its room for the next window's waits, unless a storm made it large.
+        if queue.capacity() > QUEUE_ROOM_KEPT {
+            *queue = Vec::new();
+        }
         // One wait per target: a target queued twice has one `since`, so its copies sort together.
         waiting.sort_unstable_by_key(|&(t, since)| (since, t));
         waiting.dedup_by_key(|(t, _)| *t);
@@ -144,7 +154,7 @@ impl Ledger {
             self.table.entry(*t).set_pending(None, epoch);
         }
         let i = slot(action);
-        self.waits.queue[i] = rest.iter().map(|(t, _)| *t).collect();
+        self.waits.queue[i].extend(rest.iter().map(|(t, _)| *t));
         let oldest = rest.iter().map(|&(_, since)| since).min();
         self.waits.pending[i].taken(batch.len(), oldest);
     }

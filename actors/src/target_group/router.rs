@@ -1,3 +1,4 @@
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use actix::Addr;
@@ -10,6 +11,20 @@ use crate::elb::ElbTargets;
 /// An actor and the address family it takes (`None`: any).
 type Bound<E> = (Addr<TargetGroupActor<E>>, Option<AddressType>);
 
+/// The actors bound to one Service. The first is held in the map's own slot: almost every Service has one
+/// target group, and reaching it then costs no second allocation (a cache miss per slice update when
+/// thousands of Services take turns).
+struct Bindings<E: ElbTargets> {
+    first: Bound<E>,
+    more: Vec<Bound<E>>,
+}
+
+impl<E: ElbTargets> Bindings<E> {
+    fn iter(&self) -> impl Iterator<Item = &Bound<E>> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+}
+
 /// Sends each slice snapshot to the target group actors bound to its Service (`namespace/name`) that take its
 /// address family: a dual-stack Service has slices of both, and a target group holds one.
 ///
@@ -17,7 +32,7 @@ type Bound<E> = (Addr<TargetGroupActor<E>>, Option<AddressType>);
 /// thread of a current-thread runtime, so a concurrent map would only add locking.
 pub struct Router<E: ElbTargets> {
     // Fx rather than SipHash: keys are Service names from our own watch, and every slice update looks one up.
-    bindings: FxHashMap<Arc<str>, Vec<Bound<E>>>,
+    bindings: FxHashMap<Arc<str>, Bindings<E>>,
 }
 
 impl<E: ElbTargets> Default for Router<E> {
@@ -31,10 +46,7 @@ impl<E: ElbTargets> Default for Router<E> {
 impl<E: ElbTargets> Router<E> {
     /// Binds a Service to one more target group actor, which gets slices of every address family.
     pub fn bind(&mut self, service: Arc<str>, actor: Addr<TargetGroupActor<E>>) {
-        self.bindings
-            .entry(service)
-            .or_default()
-            .push((actor, None));
+        self.add(service, (actor, None));
     }
 
     /// Binds a Service to one more target group actor, which gets only the slices of `family`.
@@ -44,18 +56,32 @@ impl<E: ElbTargets> Router<E> {
         actor: Addr<TargetGroupActor<E>>,
         family: AddressType,
     ) {
-        self.bindings
-            .entry(service)
-            .or_default()
-            .push((actor, Some(family)));
+        self.add(service, (actor, Some(family)));
+    }
+
+    fn add(&mut self, service: Arc<str>, bound: Bound<E>) {
+        match self.bindings.entry(service) {
+            Entry::Occupied(mut e) => e.get_mut().more.push(bound),
+            Entry::Vacant(e) => {
+                e.insert(Bindings {
+                    first: bound,
+                    more: Vec::new(),
+                });
+            }
+        }
     }
 
     /// Removes a target group actor from a Service.
     pub fn unbind(&mut self, service: &str, actor: &Addr<TargetGroupActor<E>>) {
-        if let Some(v) = self.bindings.get_mut(service) {
-            v.retain(|(a, _)| a != actor);
-            if v.is_empty() {
+        let Some(b) = self.bindings.get_mut(service) else {
+            return;
+        };
+        b.more.retain(|(a, _)| a != actor);
+        if b.first.0 == *actor {
+            if b.more.is_empty() {
                 self.bindings.remove(service);
+            } else {
+                b.first = b.more.remove(0);
             }
         }
     }
