@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::strategy::{KubeModel, Tgsync};
 use tgsync_loadtest::trace::{read_trace, Trace};
-use serde::Serialize;
 use tgsync_loadtest::{
     Baseline, BaselineConfig, Comparison, ElbModel, ModelConfig, RunReport, Runner, Scenario,
     ScenarioKind, ScenarioParams, Strategy, Topology,
@@ -166,7 +166,9 @@ impl SimulateArgs {
         let runs = match outcome {
             Outcome::Single(r) => std::slice::from_ref(r),
             Outcome::Compared(c) => &c.runs[..],
-            Outcome::IngressChurn(_) => anyhow::bail!("ingress-churn keeps no per-second series to draw"),
+            Outcome::IngressChurn(_) => {
+                anyhow::bail!("ingress-churn keeps no per-second series to draw")
+            }
         };
         let title = match &self.replay {
             Some(trace) => format!("replay of {}", trace.display()),

@@ -25,14 +25,25 @@ fn check(r: &RunReport) {
     assert!(r.converged, "{} did not converge", r.strategy);
     let tl = &r.timeline;
     for (action, count) in &r.calls {
-        let sum: u64 = tl.calls.get(action).map_or(0, |s| s.iter().map(|&n| u64::from(n)).sum());
+        let sum: u64 = tl
+            .calls
+            .get(action)
+            .map_or(0, |s| s.iter().map(|&n| u64::from(n)).sum());
         assert_eq!(sum, *count, "{} {action}", r.strategy);
     }
     assert!(tl.calls.keys().all(|a| r.calls.contains_key(a)));
-    assert_eq!(tl.throttled.iter().map(|&n| u64::from(n)).sum::<u64>(), r.throttled);
+    assert_eq!(
+        tl.throttled.iter().map(|&n| u64::from(n)).sum::<u64>(),
+        r.throttled
+    );
     for pending in [&tl.pending_register, &tl.pending_deregister] {
         assert_eq!(pending.len(), tl.seconds() + 1);
-        assert_eq!((pending[0], pending[tl.seconds()]), (0, 0), "{}", r.strategy);
+        assert_eq!(
+            (pending[0], pending[tl.seconds()]),
+            (0, 0),
+            "{}",
+            r.strategy
+        );
         assert!(pending.iter().any(|&n| n > 0), "{}", r.strategy);
     }
     let completion = r.completion_seconds.expect("converged");
@@ -42,19 +53,20 @@ fn check(r: &RunReport) {
 #[test]
 fn both_strategies_timelines_sum_to_their_counts() {
     let sc = scenario();
-    let tgsync = paused_system().block_on(Runner::new(&sc, sc.model_config()).run(|topo, model| {
-        Tgsync::start(
-            topo,
-            model,
-            BudgetConfig::default(),
-            TgConfig::default(),
-            KubeModel::default(),
-        )
-    }));
+    let tgsync =
+        paused_system().block_on(Runner::new(&sc, sc.model_config()).run(|topo, model| {
+            Tgsync::start(
+                topo,
+                model,
+                BudgetConfig::default(),
+                TgConfig::default(),
+                KubeModel::default(),
+            )
+        }));
     check(&tgsync);
-    let baseline = paused_system().block_on(
-        Runner::new(&sc, sc.model_config())
-            .run(|topo, model| Baseline::new(topo, std::rc::Rc::new(model), BaselineConfig::default())),
-    );
+    let baseline =
+        paused_system().block_on(Runner::new(&sc, sc.model_config()).run(|topo, model| {
+            Baseline::new(topo, std::rc::Rc::new(model), BaselineConfig::default())
+        }));
     check(&baseline);
 }

@@ -4,7 +4,10 @@
 use std::path::Path;
 
 use anyhow::Context;
+use plotters::chart::SeriesAnno;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use tgsync_loadtest::RunReport;
 
@@ -52,11 +55,16 @@ fn draw(path: &Path, runs: &[RunReport], frame: &Frame) -> anyhow::Result<()> {
     // One scale for every run's calls, so the panels compare at a glance.
     let calls_max = runs
         .iter()
-        .flat_map(|r| r.timeline.calls.values().flatten())
-        .copied()
+        .flat_map(|r| {
+            stacked(&r.timeline.calls)
+                .last()
+                .cloned()
+                .unwrap_or_default()
+                .1
+        })
         .max()
-        .unwrap_or(0) as f64;
-    let y_max = (calls_max.max(frame.refill_per_s) * 1.15).max(1.0);
+        .unwrap_or(0);
+    let y_max = (f64::from(calls_max).max(frame.refill_per_s) * 1.15).max(1.0);
     for (run, area) in runs.iter().zip(&panels) {
         calls_panel(area, run, (x_max, y_max), frame)?;
     }
@@ -89,6 +97,51 @@ fn steps(series: &[u32]) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Where an action sits in the stack: the mutating calls at the bottom, so their top reads against the
+/// refill they share, then the reads.
+fn stack_rank(action: &str) -> usize {
+    [
+        "RegisterTargets",
+        "DeregisterTargets",
+        "DescribeTargetHealth",
+        "DescribeTargetGroups",
+    ]
+    .iter()
+    .position(|a| *a == action)
+    .unwrap_or(usize::MAX)
+}
+
+/// Each action with the running total of calls per second up to and including it, bottom layer first.
+fn stacked(calls: &std::collections::BTreeMap<String, Vec<u32>>) -> Vec<(&str, Vec<u32>)> {
+    let mut actions: Vec<(&str, &Vec<u32>)> = calls.iter().map(|(a, s)| (a.as_str(), s)).collect();
+    actions.sort_by_key(|(a, _)| (stack_rank(a), *a));
+    let mut total: Vec<u32> = Vec::new();
+    actions
+        .into_iter()
+        .map(|(a, series)| {
+            total.resize(total.len().max(series.len()), 0);
+            for (t, n) in total.iter_mut().zip(series) {
+                *t += n;
+            }
+            (a, total.clone())
+        })
+        .collect()
+}
+
+/// The axes and their labels (whole numbers: counts) of a panel.
+fn axes<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, y_desc: &str) -> anyhow::Result<()> {
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("simulated seconds from the scenario's start")
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style((FONT, 14))
+        .draw()?;
+    Ok(())
+}
+
 /// One run's calls per second by action, its throttled calls, the refill, the bound and its completion.
 fn calls_panel(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
@@ -97,7 +150,7 @@ fn calls_panel(
     frame: &Frame,
 ) -> anyhow::Result<()> {
     let caption = format!(
-        "{}: ELBv2 calls per second ({} calls, {} throttled)",
+        "{}: ELBv2 calls per second, stacked by action ({} calls, {} throttled)",
         run.strategy, run.total_calls, run.throttled
     );
     let mut chart = ChartBuilder::on(area)
@@ -106,25 +159,30 @@ fn calls_panel(
         .x_label_area_size(40)
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_desc("simulated seconds from the scenario's start")
-        .y_desc("calls / s")
-        .label_style((FONT, 14))
-        .draw()?;
-    for (action, series) in &run.timeline.calls {
+    axes(&mut chart, "calls / s")?;
+    let mut below: Vec<(f64, f64)> = vec![(0.0, 0.0), (x_max, 0.0)];
+    for (action, total) in stacked(&run.timeline.calls) {
         let colour = action_colour(action);
+        let top = steps(&total);
+        // The layer between the running totals below and with this action.
+        let outline: Vec<(f64, f64)> = top.iter().chain(below.iter().rev()).copied().collect();
         chart
-            .draw_series(LineSeries::new(steps(series), colour.stroke_width(2)))?
-            .label(action.as_str())
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], colour.stroke_width(2)));
+            .draw_series([Polygon::new(outline, colour.mix(0.45).filled())])?
+            .label(action)
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.mix(0.45).filled())
+            });
+        chart.draw_series(LineSeries::new(top.clone(), colour.stroke_width(1)))?;
+        below = top;
     }
     if run.throttled > 0 {
         chart
-            .draw_series(LineSeries::new(steps(&run.timeline.throttled), THROTTLED))?
-            .label("throttled (of the above)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], THROTTLED));
+            .draw_series(LineSeries::new(
+                steps(&run.timeline.throttled),
+                THROTTLED.stroke_width(2),
+            ))?
+            .label("of which throttled")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 24, y)], THROTTLED.stroke_width(2)));
     }
     let refill = frame.refill_per_s;
     chart
@@ -160,13 +218,7 @@ fn pending_panel(
         .x_label_area_size(40)
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .x_desc("simulated seconds from the scenario's start")
-        .y_desc("targets")
-        .label_style((FONT, 14))
-        .draw()?;
+    axes(&mut chart, "targets")?;
     for (i, run) in runs.iter().enumerate() {
         let dashed = i > 0;
         for (what, series, colour) in [
@@ -198,15 +250,14 @@ fn pending_panel(
 }
 
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-type Annotation<'c, 'a, 'b> = SeriesAnno<'c, SVGBackend<'b>>;
 
 /// Draws `points` solid, or dashed for a second run.
-fn line<'c, 'a: 'c, 'b: 'a>(
+fn line<'c, 'a, 'b: 'a>(
     chart: &'c mut Chart<'a, 'b>,
     points: Vec<(f64, f64)>,
     style: ShapeStyle,
     dashed: bool,
-) -> anyhow::Result<&'c mut Annotation<'c, 'a, 'b>> {
+) -> anyhow::Result<&'c mut SeriesAnno<'a, SVGBackend<'b>>> {
     Ok(if dashed {
         chart.draw_series(DashedLineSeries::new(points, 8, 5, style))?
     } else {
@@ -215,7 +266,12 @@ fn line<'c, 'a: 'c, 'b: 'a>(
 }
 
 /// A legend's sample of a line drawn by [`line`].
-fn legend_line(x: i32, y: i32, style: ShapeStyle, dashed: bool) -> DynElement<'static, SVGBackend<'static>, (i32, i32)> {
+fn legend_line<DB: DrawingBackend>(
+    x: i32,
+    y: i32,
+    style: ShapeStyle,
+    dashed: bool,
+) -> DynElement<'static, DB, (i32, i32)> {
     if dashed {
         DashedPathElement::new(vec![(x, y), (x + 24, y)], 8, 5, style).into_dyn()
     } else {
@@ -224,7 +280,11 @@ fn legend_line(x: i32, y: i32, style: ShapeStyle, dashed: bool) -> DynElement<'s
 }
 
 /// The lower bound (the first run's: every run of a scenario shares it) and each run's completion, upright.
-fn markers(chart: &mut Chart<'_, '_>, runs: &[RunReport], y_max: f64) -> anyhow::Result<()> {
+fn markers<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    runs: &[RunReport],
+    y_max: f64,
+) -> anyhow::Result<()> {
     let bound = runs[0].lower_bound_seconds;
     chart
         .draw_series(DashedLineSeries::new(
@@ -234,7 +294,9 @@ fn markers(chart: &mut Chart<'_, '_>, runs: &[RunReport], y_max: f64) -> anyhow:
             BLACK.stroke_width(2),
         ))?
         .label(format!("lower bound: {bound:.1} s"))
-        .legend(|(x, y)| DashedPathElement::new([(x, y), (x + 24, y)], 4, 4, BLACK.stroke_width(2)));
+        .legend(|(x, y)| {
+            DashedPathElement::new([(x, y), (x + 24, y)], 4, 4, BLACK.stroke_width(2))
+        });
     for (i, run) in runs.iter().enumerate() {
         let Some(done) = run.completion_seconds else {
             continue;
@@ -248,11 +310,11 @@ fn markers(chart: &mut Chart<'_, '_>, runs: &[RunReport], y_max: f64) -> anyhow:
     Ok(())
 }
 
-fn legend(chart: &mut Chart<'_, '_>) -> anyhow::Result<()> {
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
+        .background_style(WHITE.mix(0.95))
         .border_style(GREY)
         .label_font((FONT, 14))
         .draw()?;

@@ -11,7 +11,15 @@ use super::*;
 use crate::cli::{Cli, Command};
 
 fn args(extra: &[&str]) -> SimulateArgs {
-    let base = ["tgsync", "simulate", "--tgs", "4", "--pods", "6", "--no-progress"];
+    let base = [
+        "tgsync",
+        "simulate",
+        "--tgs",
+        "4",
+        "--pods",
+        "6",
+        "--no-progress",
+    ];
     let cli = Cli::parse_from(base.iter().chain(extra));
     let Command::Simulate(args) = cli.command else {
         panic!("not simulate: {:?}", cli.command)
@@ -48,14 +56,25 @@ fn a_single_run_prints_the_runs_shape_of_a_comparison() {
         .iter()
         .map(|n| n.as_u64().unwrap())
         .sum();
-    assert_eq!(registers, runs[0]["calls"]["RegisterTargets"].as_u64().unwrap());
+    assert_eq!(
+        registers,
+        runs[0]["calls"]["RegisterTargets"].as_u64().unwrap()
+    );
 }
 
 #[test]
 fn ingress_churn_prints_the_runs_shape_and_refuses_a_plot_before_running() {
     let small = [
-        "--scenario", "ingress-churn", "--ingresses", "4", "--groups", "2", "--services", "2",
-        "--edits", "3",
+        "--scenario",
+        "ingress-churn",
+        "--ingresses",
+        "4",
+        "--groups",
+        "2",
+        "--services",
+        "2",
+        "--edits",
+        "3",
     ];
     let churn = json(&args(&small).run().unwrap());
     assert_eq!(churn["scenario"], "ingress-churn");
@@ -120,9 +139,13 @@ fn throttled_calls_are_counted_in_the_report_and_not_printed() {
     assert!(r.throttled > 0, "{r:?}");
     // Without readiness gates every throttled call is a Register or Deregister the actors retry; the warm-up
     // (whose calls the report leaves out) adopts what ELB holds and calls nothing.
-    assert_eq!(r.log_warnings.get("throttled calls retried"), Some(&r.throttled));
+    assert_eq!(
+        r.log_warnings.get("throttled calls retried"),
+        Some(&r.throttled)
+    );
     assert!(printed.0.lock().unwrap().is_empty());
-    assert!(outcome
-        .render()
-        .contains(&format!("tgsync logged: {} throttled calls retried", r.throttled)));
+    assert!(outcome.render().contains(&format!(
+        "tgsync logged: {} throttled calls retried",
+        r.throttled
+    )));
 }

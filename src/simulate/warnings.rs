@@ -50,7 +50,10 @@ impl Visit for Message {
 
 /// The counts so far, to pass to [`since`] after a run.
 pub fn snapshot() -> BTreeMap<String, u64> {
-    COUNTS.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    COUNTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 /// What was logged since `before`, each message told as what it means for the run ("throttled calls

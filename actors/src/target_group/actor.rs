@@ -268,7 +268,10 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 let retry_in_ms = delay.as_millis() as u64;
                 // A message of its own, so a throttle (the budget's business) reads apart from a failure.
                 if matches!(e, ElbError::Throttled) {
-                    warn!(action = action.as_str(), retry_in_ms, "throttled; targets kept for the next call");
+                    warn!(
+                        action = action.as_str(),
+                        retry_in_ms, "throttled; targets kept for the next call"
+                    );
                 } else {
                     warn!(action = action.as_str(), error = %e, retry_in_ms, "call failed; targets kept for the next call");
                 }

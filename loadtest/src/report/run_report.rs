@@ -115,12 +115,7 @@ impl RunReport {
                 .map(|t| ((&t.tg, t.action), t.target, t.at)),
             input.rules,
         );
-        let timeline = Timeline::build(
-            &measured,
-            offset_s,
-            &input.initial,
-            &input.transitions,
-        );
+        let timeline = Timeline::build(&measured, offset_s, &input.initial, &input.transitions);
         RunReport {
             strategy: input.strategy.to_owned(),
             scenario: input.scenario.name().to_owned(),

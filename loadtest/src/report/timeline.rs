@@ -211,10 +211,34 @@ mod tests {
             tr(1000, t(9), Action::Deregister),
         ];
         let ledger = [
-            call(offset + 1100, offset + 1200, CallKind::RegisterTargets, Some(t(1)), false),
-            call(offset + 1050, offset + 1150, CallKind::DeregisterTargets, Some(t(9)), true),
-            call(offset + 1500, offset + 2600, CallKind::RegisterTargets, Some(t(1)), true),
-            call(offset + 3200, offset + 3300, CallKind::DescribeTargetHealth, None, true),
+            call(
+                offset + 1100,
+                offset + 1200,
+                CallKind::RegisterTargets,
+                Some(t(1)),
+                false,
+            ),
+            call(
+                offset + 1050,
+                offset + 1150,
+                CallKind::DeregisterTargets,
+                Some(t(9)),
+                true,
+            ),
+            call(
+                offset + 1500,
+                offset + 2600,
+                CallKind::RegisterTargets,
+                Some(t(1)),
+                true,
+            ),
+            call(
+                offset + 3200,
+                offset + 3300,
+                CallKind::DescribeTargetHealth,
+                None,
+                true,
+            ),
         ];
         let measured: Vec<&Call> = ledger.iter().collect();
         let tl = Timeline::build(&measured, offset as f64 / 1000.0, &initial, &transitions);
@@ -234,7 +258,10 @@ mod tests {
         let initial = HashMap::new();
         let transitions = [tr(500, t(1), Action::Register)];
         let tl0 = Timeline::build(&[], 0.0, &initial, &transitions);
-        assert_eq!((tl0.seconds(), tl0.pending_register.clone()), (1, vec![0, 1]));
+        assert_eq!(
+            (tl0.seconds(), tl0.pending_register.clone()),
+            (1, vec![0, 1])
+        );
         let mut tl = tl0;
         tl.add_call(2.5, "DescribeTargetGroups", true);
         assert_eq!(tl.calls["DescribeTargetGroups"], [0, 0, 1]);
