@@ -20,7 +20,7 @@ fn args(extra: &[&str]) -> SimulateArgs {
         "6",
         "--no-progress",
     ];
-    let cli = Cli::parse_from(base.iter().chain(extra));
+    let cli = Cli::parse_from(base.iter().chain(extra).copied());
     let Command::Simulate(args) = cli.command else {
         panic!("not simulate: {:?}", cli.command)
     };
@@ -79,7 +79,7 @@ fn ingress_churn_prints_the_runs_shape_and_refuses_a_plot_before_running() {
     let churn = json(&args(&small).run().unwrap());
     assert_eq!(churn["scenario"], "ingress-churn");
     assert_eq!(churn["runs"][0]["scenario"], "ingress-churn");
-    let plotted = args(&[&small[..], &["--plot", "/nonexistent/never.svg"]].concat()).run();
+    let plotted = args(&[&small[..], &["--plot", "/nonexistent/never.svg"][..]].concat()).run();
     let err = plotted.err().expect("refused").to_string();
     assert!(err.contains("--plot"), "{err}");
 }
