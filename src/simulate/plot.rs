@@ -160,7 +160,7 @@ fn calls_panel(
         .y_label_area_size(56)
         .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
     axes(&mut chart, "calls / s")?;
-    let mut below: Vec<(f64, f64)> = vec![(0.0, 0.0), (x_max, 0.0)];
+    let mut below = steps(&vec![0; run.timeline.seconds()]);
     for (action, total) in stacked(&run.timeline.calls) {
         let colour = action_colour(action);
         let top = steps(&total);
@@ -314,7 +314,7 @@ fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.95))
+        .background_style(WHITE)
         .border_style(GREY)
         .label_font((FONT, 14))
         .draw()?;
