@@ -1,8 +1,7 @@
-use std::io::IsTerminal;
-
 use clap::Parser;
 
 mod cli;
+mod logs;
 // The simulator (the ELB model and the baseline) is linked only with feature `simulate`: the daemon library never is.
 #[cfg(feature = "simulate")]
 mod loadtest;
@@ -23,29 +22,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 static ALLOCATOR: tgsync_loadtest::memory::Counting<mimalloc::MiMalloc> =
     tgsync_loadtest::memory::Counting(mimalloc::MiMalloc);
 
-/// `tgsync run` logs what it does; the other commands only warnings.
-fn default_log_level(cmd: &Command) -> &'static str {
-    match cmd {
-        Command::Run(_) => "info",
-        _ => "warn",
-    }
-}
-
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default_log_level(&cli.command).into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour only on a terminal: logs sent to a file or a collector stay plain text.
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        .init();
+    logs::init(&cli.command);
     match cli.command {
         #[cfg(feature = "simulate")]
         Command::Simulate(args) => {
             let outcome = args.run()?;
+            args.write_plot(&outcome)?;
             if args.json {
                 println!("{}", outcome.to_json()?);
             } else {

@@ -1,24 +1,28 @@
 //! `tgsync simulate`: a scenario through the real actor pipeline (and, with `--compare`, through the baseline)
 //! against the ELB model, in paused virtual time. Needs no cluster and no AWS credentials.
 
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
 use tgsync_actors::budget::BudgetConfig;
 use tgsync_actors::target_group::TgConfig;
 use tgsync_loadtest::runtime::paused_system;
 use tgsync_loadtest::strategy::{KubeModel, Tgsync};
 use tgsync_loadtest::trace::{read_trace, Trace};
 use tgsync_loadtest::{
-    Baseline, BaselineConfig, Comparison, ElbModel, RunReport, Runner, Scenario, ScenarioKind,
-    ScenarioParams, Strategy, Topology,
+    Baseline, BaselineConfig, Comparison, ElbModel, ModelConfig, RunReport, Runner, Scenario,
+    ScenarioKind, ScenarioParams, Strategy, Topology,
 };
 
 use crate::cli::BatchingArgs;
 
 pub mod ingress_churn;
+pub mod plot;
+pub mod warnings;
 
 /// A `--scenario`: one of the target-group scenarios, or `ingress-churn`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,9 +64,14 @@ pub struct SimulateArgs {
     /// Also run the baseline (the AWS Load Balancer Controller's behaviour) and compare.
     #[arg(long)]
     pub compare: bool,
-    /// Print one JSON object on stdout instead of a table.
+    /// Print one JSON object on stdout instead of a table: `{"scenario", "runs": [...]}` (tgsync's run, then
+    /// the baseline's with --compare, beside the ratios), each run with its per-second `timeline`.
     #[arg(long)]
     pub json: bool,
+    /// Also draw the runs over simulated time to this SVG file: ELBv2 calls per second by action (a panel per
+    /// strategy), targets pending registration and deregistration, the lower bound and each completion.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     /// tgsync's batching and budget (the daemon's and the prediction's, in `loadtest`).
     #[command(flatten)]
     pub batching: BatchingArgs,
@@ -122,6 +131,10 @@ impl SimulateArgs {
                 !self.compare,
                 "ingress-churn has no baseline to --compare with"
             );
+            anyhow::ensure!(
+                self.plot.is_none(),
+                "--plot draws the target-group scenarios; ingress-churn keeps no per-second series to draw"
+            );
             let (tg, budget) = self.batching.configs()?;
             let opts = ingress_churn::ChurnOptions {
                 params: ingress_churn::ChurnParams {
@@ -137,9 +150,38 @@ impl SimulateArgs {
                 budget,
                 throttle_fraction: self.throttle_fraction,
             };
-            return Ok(Outcome::IngressChurn(ingress_churn::simulate(&opts)?));
+            let before = warnings::snapshot();
+            let mut report = ingress_churn::simulate(&opts)?;
+            report.log_warnings = warnings::since(&before);
+            return Ok(Outcome::IngressChurn(report));
         };
         Ok(simulate(&self.options(scenario)?))
+    }
+
+    /// Draws `outcome` to `--plot`'s file, if given.
+    pub fn write_plot(&self, outcome: &Outcome) -> anyhow::Result<()> {
+        let Some(path) = &self.plot else {
+            return Ok(());
+        };
+        let runs = match outcome {
+            Outcome::Single(r) => std::slice::from_ref(r),
+            Outcome::Compared(c) => &c.runs[..],
+            Outcome::IngressChurn(_) => {
+                anyhow::bail!("ingress-churn keeps no per-second series to draw")
+            }
+        };
+        let title = match &self.replay {
+            Some(trace) => format!("replay of {}", trace.display()),
+            None => format!(
+                "{}: {} target groups × {} pods, seed {}",
+                runs[0].scenario, self.tgs, self.pods, self.seed
+            ),
+        };
+        let frame = plot::Frame {
+            title,
+            refill_per_s: ModelConfig::default().register_bucket.refill_per_s,
+        };
+        plot::write_svg(path, runs, &frame)
     }
 
     /// The options these flags stand for, for a target-group scenario.
@@ -206,27 +248,57 @@ pub enum Outcome {
     IngressChurn(ingress_churn::ChurnReport),
 }
 
+/// `--json` of a single run, in the shape `--compare` prints: `{"scenario", "runs": [run]}`.
+#[derive(Serialize)]
+struct OneRun<'a, R> {
+    scenario: &'a str,
+    runs: [&'a R; 1],
+}
+
 impl Outcome {
-    /// One JSON object.
+    /// One JSON object, always `{"scenario", "runs": [...], ...}` (a comparison adds its ratios), so a reader
+    /// needs no flag to know its shape.
     pub fn to_json(&self) -> serde_json::Result<String> {
         match self {
-            Outcome::Single(r) => serde_json::to_string(r),
+            Outcome::Single(r) => serde_json::to_string(&OneRun {
+                scenario: &r.scenario,
+                runs: [r],
+            }),
             Outcome::Compared(c) => serde_json::to_string(c),
-            Outcome::IngressChurn(r) => serde_json::to_string(r),
+            Outcome::IngressChurn(r) => serde_json::to_string(&OneRun {
+                scenario: &r.scenario,
+                runs: [r],
+            }),
         }
     }
 
-    /// A readable table.
+    /// A readable table, then what each run logged, counted.
     pub fn render(&self) -> String {
-        match self {
-            Outcome::Single(r) => format!(
-                "scenario: {}\n{}",
-                r.scenario,
-                tgsync_loadtest::render_table(std::slice::from_ref(r))
+        let (mut out, logged) = match self {
+            Outcome::Single(r) => (
+                format!(
+                    "scenario: {}\n{}",
+                    r.scenario,
+                    tgsync_loadtest::render_table(std::slice::from_ref(r))
+                ),
+                vec![(r.strategy.as_str(), &r.log_warnings)],
             ),
-            Outcome::Compared(c) => c.render(),
-            Outcome::IngressChurn(r) => r.render(),
+            Outcome::Compared(c) => (
+                c.render(),
+                c.runs
+                    .iter()
+                    .map(|r| (r.strategy.as_str(), &r.log_warnings))
+                    .collect(),
+            ),
+            Outcome::IngressChurn(r) => (r.render(), vec![("tgsync", &r.log_warnings)]),
+        };
+        for (strategy, counts) in logged.into_iter().filter(|(_, c)| !c.is_empty()) {
+            out.push_str(&format!(
+                "{strategy} logged: {}\n",
+                warnings::render(counts)
+            ));
         }
+        out
     }
 }
 
@@ -273,7 +345,9 @@ fn run_one<S: Strategy>(
     let bar = progress_bar(opts.progress, label);
     let started = Instant::now();
     let system = paused_system();
-    let report = system.block_on(
+    // The warm-up's warnings count too (the report's calls do not): nothing logged goes unsaid.
+    let logged_before = warnings::snapshot();
+    let mut report = system.block_on(
         Runner::new(scenario, model)
             .on_progress(|f| {
                 if started.elapsed() > Duration::from_secs(1) && bar.is_hidden() && opts.progress {
@@ -284,6 +358,7 @@ fn run_one<S: Strategy>(
             .run(factory),
     );
     bar.finish_and_clear();
+    report.log_warnings = warnings::since(&logged_before);
     report
 }
 
@@ -299,3 +374,6 @@ fn progress_bar(enabled: bool, label: &str) -> ProgressBar {
     }
     bar
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,6 +18,6 @@ pub mod watch_sample;
 
 pub use baseline::{Baseline, BaselineConfig};
 pub use model::{Call, CallKind, CallOutcome, ElbModel, HealthCheck, ModelConfig};
-pub use report::{render_table, Comparison, LatencyStats, RunReport};
+pub use report::{render_table, Comparison, LatencyStats, RunReport, Timeline};
 pub use runner::{run, Runner, Strategy};
 pub use scenario::{Binding, Scenario, ScenarioKind, ScenarioParams, Topology};

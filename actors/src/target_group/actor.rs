@@ -282,7 +282,16 @@ impl<E: ElbTargets> TargetGroupActor<E> {
                 s.failures += 1;
                 let delay = backoff(self.core.config(), s.failures, &self.key);
                 s.backoff_until = Some(now + delay);
-                warn!(action = action.as_str(), error = %e, retry_in_ms = delay.as_millis() as u64, "call failed; targets kept for the next call");
+                let retry_in_ms = delay.as_millis() as u64;
+                // A message of its own, so a throttle (the budget's business) reads apart from a failure.
+                if matches!(e, ElbError::Throttled) {
+                    warn!(
+                        action = action.as_str(),
+                        retry_in_ms, "throttled; targets kept for the next call"
+                    );
+                } else {
+                    warn!(action = action.as_str(), error = %e, retry_in_ms, "call failed; targets kept for the next call");
+                }
             }
             Err(ElbError::InvalidTarget(msg)) => {
                 warn!(action = action.as_str(), error = %msg, "ELB refused a target; isolating it");

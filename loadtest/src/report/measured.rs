@@ -43,6 +43,11 @@ impl RunReport {
     pub(crate) fn count_stack_calls(&mut self, stack_ledger: &[StackCall], offset: Duration) {
         for c in stack_ledger.iter().filter(|c| c.start >= offset) {
             *self.calls.entry(c.action.to_owned()).or_default() += 1;
+            self.timeline.add_call(
+                (c.start - offset).as_secs_f64(),
+                c.action,
+                c.outcome == CallOutcome::Throttled,
+            );
             self.total_calls += 1;
             match c.outcome {
                 CallOutcome::Ok => {}

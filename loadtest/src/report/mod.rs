@@ -6,6 +6,7 @@ mod lower_bound;
 mod measured;
 mod run_report;
 mod table;
+mod timeline;
 
 pub use comparison::Comparison;
 pub use latency::LatencyStats;
@@ -13,3 +14,4 @@ pub use lower_bound::{lower_bound_seconds, BoundRules};
 pub(crate) use run_report::RunInput;
 pub use run_report::RunReport;
 pub use table::render_table;
+pub use timeline::Timeline;

@@ -8,6 +8,7 @@ use tgsync_actors::domain::{Target, TargetGroupKey};
 
 use super::latency::{latencies, LatencyStats};
 use super::lower_bound::{lower_bound_seconds, BoundRules};
+use super::timeline::Timeline;
 use crate::memory::Memory;
 use crate::model::{Call, CallKind, CallOutcome};
 use crate::scenario::{Scenario, Transition};
@@ -50,6 +51,11 @@ pub struct RunReport {
     /// From a gated pod turning ready to its readiness gate's condition landing, for the gates that opened
     /// before the run ended (`None`: not modelled).
     pub gate_wait_ms: Option<LatencyStats>,
+    /// Warnings the run logged, warm-up included, by what they mean ("throttled calls retried"): filled by a
+    /// process that counts its logs instead of printing them (`tgsync simulate`), empty otherwise.
+    pub log_warnings: BTreeMap<String, u64>,
+    /// Calls per second by action and pending targets over time, from the scenario's start.
+    pub timeline: Timeline,
 }
 
 /// What the runner hands over to build a report.
@@ -109,6 +115,7 @@ impl RunReport {
                 .map(|t| ((&t.tg, t.action), t.target, t.at)),
             input.rules,
         );
+        let timeline = Timeline::build(&measured, offset_s, &input.initial, &input.transitions);
         RunReport {
             strategy: input.strategy.to_owned(),
             scenario: input.scenario.name().to_owned(),
@@ -131,6 +138,8 @@ impl RunReport {
             memory: input.memory,
             kube_writes: input.kube_writes,
             gate_wait_ms: input.gate_waits.map(LatencyStats::of),
+            log_warnings: BTreeMap::new(),
+            timeline,
         }
     }
 }

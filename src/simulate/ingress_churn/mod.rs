@@ -226,6 +226,7 @@ async fn run(opts: &ChurnOptions) -> anyhow::Result<ChurnReport> {
         converged,
         completion_seconds: completion,
         scenario_seconds,
+        log_warnings: std::collections::BTreeMap::new(),
     })
 }
 

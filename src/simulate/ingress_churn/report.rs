@@ -41,6 +41,8 @@ pub struct ChurnReport {
     pub completion_seconds: Option<f64>,
     /// Virtual seconds from the first event to the last.
     pub scenario_seconds: f64,
+    /// Warnings logged during the run, warm-up included, by what they mean (see `simulate::warnings`).
+    pub log_warnings: BTreeMap<String, u64>,
 }
 
 impl ChurnReport {
